@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Findings printed as text, JSON Lines or SARIF from the same calls. */
+#include <stdio.h>
+#include <string.h>
+
+#include "out.h"
+
+/*
+ * JSON is written by hand here: every record is one flat object streamed
+ * as it happens, and a few lines of escaping serve that better than
+ * building a tree per finding with a JSON library.
+ */
+void
+out_json_str(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	putc('"', f);
+	for (; *p != '\0'; p++) {
+		switch (*p) {
+		case '"':  fputs("\\\"", f); break;
+		case '\\': fputs("\\\\", f); break;
+		case '\n': fputs("\\n", f); break;
+		case '\r': fputs("\\r", f); break;
+		case '\t': fputs("\\t", f); break;
+		default:
+			if (*p < 0x20)
+				fprintf(f, "\\u%04x", *p);
+			else
+				putc(*p, f);
+		}
+	}
+	putc('"', f);
+}
+
+static const char *
+sarif_level(enum siprec_sev s)
+{
+	return s >= SIPREC_SEV_ERROR ? "error" : s == SIPREC_SEV_WARNING ?
+	    "warning" : "note";
+}
+
+void
+out_begin(struct out *o)
+{
+	int i;
+	const struct siprec_check_info *ci;
+
+	if (o->mode != OUT_SARIF || o->quiet)
+		return;
+	printf("{\"version\":\"2.1.0\",\"$schema\":"
+	    "\"https://json.schemastore.org/sarif-2.1.0.json\",\"runs\":[{"
+	    "\"tool\":{\"driver\":{\"name\":");
+	out_json_str(stdout, o->prog);
+	printf(",\"version\":");
+	out_json_str(stdout, o->version);
+	printf(",\"rules\":[");
+	for (i = 0; i < SIPREC_CHK__COUNT; i++) {
+		char id[64];
+
+		ci = siprec_check_info((enum siprec_check)i);
+		snprintf(id, sizeof(id), "%s/%s", ci->rule, ci->name);
+		printf("%s{\"id\":", i ? "," : "");
+		out_json_str(stdout, id);
+		printf(",\"shortDescription\":{\"text\":");
+		out_json_str(stdout, ci->text);
+		printf("},\"defaultConfiguration\":{\"level\":\"%s\"},"
+		    "\"properties\":{\"reference\":", sarif_level(ci->strict));
+		out_json_str(stdout, ci->ref);
+		printf("}}");
+	}
+	printf("]}},\"results\":[");
+}
+
+void
+out_finding(struct out *o, const char *file, const struct siprec_finding *f)
+{
+	const struct siprec_check_info *ci = siprec_check_info(f->check);
+	char id[64];
+
+	if (f->sev < o->level && f->sev != SIPREC_SEV_FATAL)
+		return;
+	o->count[f->sev]++;
+	if (o->quiet)
+		return;
+	snprintf(id, sizeof(id), "%s/%s", ci->rule, ci->name);
+	switch (o->mode) {
+	case OUT_TEXT:
+		fprintf(stderr, "%s: %s:%u:%u: %s: %s%s%s [%s]\n", o->prog,
+		    file, f->line, f->col, siprec_sev_name(f->sev), ci->text,
+		    f->detail[0] ? ": " : "", f->detail, id);
+		break;
+	case OUT_JSON:
+		printf("{\"type\":\"finding\",\"file\":");
+		out_json_str(stdout, file);
+		printf(",\"line\":%u,\"col\":%u,\"severity\":\"%s\",\"id\":",
+		    f->line, f->col, siprec_sev_name(f->sev));
+		out_json_str(stdout, id);
+		printf(",\"rule\":");
+		out_json_str(stdout, ci->rule);
+		printf(",\"message\":");
+		out_json_str(stdout, ci->text);
+		printf(",\"detail\":");
+		out_json_str(stdout, f->detail);
+		printf(",\"ref\":");
+		out_json_str(stdout, ci->ref);
+		printf("}\n");
+		break;
+	case OUT_SARIF:
+		printf("%s{\"ruleId\":", o->nresults++ ? "," : "");
+		out_json_str(stdout, id);
+		printf(",\"level\":\"%s\",\"message\":{\"text\":",
+		    sarif_level(f->sev));
+		{
+			char msg[800];
+
+			snprintf(msg, sizeof(msg), "%s%s%s", ci->text,
+			    f->detail[0] ? ": " : "", f->detail);
+			out_json_str(stdout, msg);
+		}
+		printf("},\"locations\":[{\"physicalLocation\":{"
+		    "\"artifactLocation\":{\"uri\":");
+		out_json_str(stdout, file);
+		printf("},\"region\":{\"startLine\":%u", f->line ? f->line : 1);
+		if (f->col > 0)
+			printf(",\"startColumn\":%u", f->col);
+		printf("}}}]}");
+		break;
+	}
+}
+
+void
+out_document(struct out *o, const char *file, unsigned int line,
+    const struct siprec_meta_summary *s)
+{
+	if (o->mode != OUT_JSON || o->quiet)
+		return;
+	printf("{\"type\":\"document\",\"file\":");
+	out_json_str(stdout, file);
+	printf(",\"line\":%u,\"well_formed\":%s,\"root\":", line,
+	    s->well_formed ? "true" : "false");
+	if (s->well_formed)
+		out_json_str(stdout, s->root);
+	else
+		printf("null");
+	printf(",\"datamode\":%s,\"rfc\":%s,\"dialect\":",
+	    !s->well_formed || s->snapshot ? "null" : s->partial ?
+	    "\"partial\"" : "\"complete\"", s->rfc ? "true" : "false");
+	if (s->dialect != NULL)
+		out_json_str(stdout, s->dialect);
+	else
+		printf("null");
+	printf(",\"schema_valid\":%s}\n", s->schema_valid < 0 ? "null" :
+	    s->schema_valid ? "true" : "false");
+}
+
+void
+out_end(struct out *o)
+{
+	if (o->mode == OUT_SARIF && !o->quiet)
+		printf("]}]}\n");
+	fflush(stdout);
+}

@@ -1,0 +1,401 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* siprec-meta-lint: validate RFC 7865 recording metadata. */
+#define _GNU_SOURCE	/* memmem */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <siprec/check.h>
+#include <siprec/err.h>
+#include <siprec/meta.h>
+#include <siprec/sipmsg.h>
+
+#include "../common/cli.h"
+#include "../common/out.h"
+
+#ifndef SIPREC_VERSION
+#define SIPREC_VERSION "0"
+#endif
+
+enum intype { IN_AUTO, IN_XML, IN_SIP };
+
+struct run {
+	struct out		 out;
+	struct siprec_sink	 sink;
+	struct siprec_meta_ctx	*ctx;
+	struct siprec_meta_state *state;
+	const char		*file;
+	int			 syserr;
+};
+
+static const struct option longopts[] = {
+	{ "help",	 no_argument,		NULL, 'h' },
+	{ "ignore",	 required_argument,	NULL, 'i' },
+	{ "json",	 no_argument,		NULL, 'j' },
+	{ "list-checks", no_argument,		NULL, 'l' },
+	{ "max-size",	 required_argument,	NULL, 'm' },
+	{ "merged",	 no_argument,		NULL, 'M' },
+	{ "profile",	 required_argument,	NULL, 'p' },
+	{ "quiet",	 no_argument,		NULL, 'q' },
+	{ "sarif",	 no_argument,		NULL, 's' },
+	{ "sequence",	 no_argument,		NULL, 'S' },
+	{ "type",	 required_argument,	NULL, 't' },
+	{ "version",	 no_argument,		NULL, 'V' },
+	{ "level",	 required_argument,	NULL, 'W' },
+	{ "schema",	 required_argument,	NULL, 'x' },
+	{ NULL,		 0,			NULL, 0 }
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: siprec-meta-lint [-hjlMqsSV] [-i check] [-m size] [-p profile] [-t type]\n"
+"                        [-W level] [-x schema] [file ...]\n"
+"Validate RFC 7865 recording metadata: XML documents, SIP messages, or a\n"
+"session's sequence of them.  No file, or -, reads standard input.\n"
+"\n"
+"  -h, --help              print this help and exit\n"
+"  -i, --ignore CHECK      do not report CHECK (L-07 or L-13/time-offset); repeatable\n"
+"  -j, --json              findings as JSON Lines on stdout\n"
+"  -l, --list-checks       list every check and exit\n"
+"  -m, --max-size SIZE     largest input accepted (default 4M; K, M, G suffixes)\n"
+"  -M, --merged            with --sequence, print the merged metadata on stdout\n"
+"  -p, --profile PROFILE   strict (default) or lenient\n"
+"  -q, --quiet             print no findings; the exit status answers\n"
+"  -s, --sarif             findings as one SARIF 2.1.0 log on stdout\n"
+"  -S, --sequence          the inputs are one recording session's documents, in order\n"
+"  -t, --type TYPE         input type: auto (default), xml, sip\n"
+"  -V, --version           print versions and exit\n"
+"  -W, --level LEVEL       report and fail at LEVEL or above: info, warning (default), error\n"
+"  -x, --schema FILE       validate against FILE instead of the built-in schema\n"
+"\n"
+"Exit status: 0 clean, 1 findings, 2 usage error, 3 unusable input,\n"
+"4 system error.  See siprec-meta-lint(1).\n");
+}
+
+static void
+emit(void *arg, const struct siprec_finding *f)
+{
+	struct run *r = arg;
+
+	out_finding(&r->out, r->file, f);
+}
+
+static void
+list_checks(const struct out *o)
+{
+	const struct siprec_check_info *ci;
+	int i;
+
+	for (i = 0; i < SIPREC_CHK__COUNT; i++) {
+		ci = siprec_check_info((enum siprec_check)i);
+		if (o->mode == OUT_JSON) {
+			char id[64];
+
+			snprintf(id, sizeof(id), "%s/%s", ci->rule, ci->name);
+			printf("{\"id\":");
+			out_json_str(stdout, id);
+			printf(",\"rule\":");
+			out_json_str(stdout, ci->rule);
+			printf(",\"strict\":\"%s\",\"lenient\":\"%s\",\"ref\":",
+			    siprec_sev_name(ci->strict),
+			    siprec_sev_name(ci->lenient));
+			out_json_str(stdout, ci->ref);
+			printf(",\"message\":");
+			out_json_str(stdout, ci->text);
+			printf("}\n");
+		} else
+			printf("%s/%s\t%s\t%s\t%s\t%s\n", ci->rule, ci->name,
+			    siprec_sev_name(ci->strict),
+			    siprec_sev_name(ci->lenient), ci->ref, ci->text);
+	}
+}
+
+static int
+looks_like_xml(const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+
+	if (n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
+		i = 3;
+	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' ||
+	    p[i] == '\n'))
+		i++;
+	return i < n && p[i] == '<';
+}
+
+static void
+check_xml(struct run *r, struct siprec_meta_input *in)
+{
+	struct siprec_meta_summary sum;
+	struct siprec_diag d;
+
+	if (siprec_meta_check(r->ctx, in, r->state, &r->sink, &sum, &d) !=
+	    SIPREC_OK) {
+		fprintf(stderr, "%s: %s: %s\n", cli_prog, r->file, d.detail);
+		r->syserr = 1;
+		return;
+	}
+	out_document(&r->out, r->file, in->line0, &sum);
+	if (in->in_sip) {
+		/* The tool passes the part index through line0's message. */
+		in->in_sip = sum.snapshot ? 2 : 1;
+	}
+}
+
+static void
+check_sip(struct run *r, const uint8_t *buf, size_t len)
+{
+	struct siprec_sipmsg *m = NULL;
+	struct siprec_meta_input in;
+	struct siprec_diag d;
+	enum siprec_err e;
+	size_t i;
+	int found = 0;
+
+	memset(&d, 0, sizeof(d));
+	e = siprec_sipmsg_parse(buf, len, &r->sink, &m, &d);
+	if (e == SIPREC_ENOMEM) {
+		fprintf(stderr, "%s: %s: %s\n", cli_prog, r->file,
+		    siprec_strerror(e));
+		r->syserr = 1;
+		return;
+	}
+	if (e != SIPREC_OK) {
+		siprec_report(&r->sink, SIPREC_CHK_SIP_PARSE, d.line, d.col,
+		    "%s", d.detail);
+		return;
+	}
+	for (i = 0; i < m->nparts; i++) {
+		const struct siprec_part *pt = &m->parts[i];
+
+		/* By type, or XML that is plainly metadata under another type. */
+		if (!pt->metadata && !(looks_like_xml(pt->body.p, pt->body.len)
+		    && memmem(pt->body.p, pt->body.len, "recording", 9) != NULL))
+			continue;
+		found = 1;
+		memset(&in, 0, sizeof(in));
+		in.xml = pt->body;
+		in.line0 = pt->line;
+		in.charset = pt->charset[0] ? pt->charset : NULL;
+		in.in_sip = 1;
+		in.has_sdp = m->has_sdp;
+		in.media = m->media;
+		in.nmedia = m->nmedia;
+		in.sip_method = m->request ? m->method : NULL;
+		check_xml(r, &in);
+		siprec_sipmsg_check(m, i, in.in_sip == 2, &r->sink);
+	}
+	if (!found)
+		siprec_report(&r->sink, SIPREC_CHK_IN_NO_METADATA, 1, 1,
+		    "%zu body part%s, none of type application/rs-metadata+xml "
+		    "or application/rs-metadata", m->nparts,
+		    m->nparts == 1 ? "" : "s");
+	siprec_sipmsg_free(m);
+}
+
+static void
+check_file(struct run *r, const char *path, size_t max, enum intype type)
+{
+	struct siprec_meta_input in;
+	uint8_t *buf;
+	size_t len;
+	int rc;
+
+	r->file = strcmp(path, "-") == 0 ? "<stdin>" : path;
+	rc = cli_read(path, max, &buf, &len);
+	if (rc == -1) {
+		fprintf(stderr, "%s: %s: %s\n", cli_prog, r->file,
+		    strerror(errno));
+		r->syserr = 1;
+		return;
+	}
+	if (rc == 1) {
+		siprec_report(&r->sink, SIPREC_CHK_IN_TOO_LARGE, 0, 0,
+		    "larger than %zu bytes (see --max-size)", max);
+		return;
+	}
+	if (len == 0)
+		siprec_report(&r->sink, SIPREC_CHK_IN_EMPTY, 0, 0, NULL);
+	else if (type == IN_XML || (type == IN_AUTO &&
+	    looks_like_xml(buf, len))) {
+		memset(&in, 0, sizeof(in));
+		in.xml.p = buf;
+		in.xml.len = len;
+		in.line0 = 1;
+		check_xml(r, &in);
+	} else if (type == IN_SIP || siprec_sipmsg_sniff(buf, len))
+		check_sip(r, buf, len);
+	else
+		siprec_report(&r->sink, SIPREC_CHK_IN_UNRECOGNISED, 1, 1,
+		    "it starts neither with '<' nor with a SIP start line or "
+		    "a multipart delimiter");
+	free(buf);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct run r;
+	struct siprec_meta_opts mo;
+	struct siprec_diag d;
+	enum intype type = IN_AUTO;
+	enum siprec_err e;
+	uint64_t v;
+	int ch, i, list = 0, merged = 0, sequence = 0, sev;
+
+	cli_prog = "siprec-meta-lint";
+	memset(&r, 0, sizeof(r));
+	memset(&mo, 0, sizeof(mo));
+	r.out.prog = cli_prog;
+	r.out.version = SIPREC_VERSION;
+	r.out.level = SIPREC_SEV_WARNING;
+	r.sink.emit = emit;
+	r.sink.arg = &r;
+	mo.max_size = SIPREC_META_MAX_DEFAULT;
+
+	while ((ch = getopt_long(argc, argv, "hi:jlm:Mp:qsSt:VW:x:", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'h':
+			usage(stdout);
+			return SIPREC_EXIT_OK;
+		case 'i':
+			if ((i = siprec_check_lookup(optarg)) < 0)
+				goto bad_value;
+			if (strchr(optarg, '/') != NULL)
+				r.sink.sev_override[i] = SIPREC_SEV_OFF + 1;
+			else
+				for (; i < SIPREC_CHK__COUNT && strcasecmp(
+				    siprec_check_info(i)->rule, optarg) == 0;
+				    i++)
+					r.sink.sev_override[i] =
+					    SIPREC_SEV_OFF + 1;
+			break;
+		case 'j':
+			r.out.mode = OUT_JSON;
+			break;
+		case 'l':
+			list = 1;
+			break;
+		case 'm':
+			if (siprec_parse_u64(optarg, 1, (uint64_t)1 << 31, 1, &v)
+			    != SIPREC_OK)
+				goto bad_value;
+			mo.max_size = (size_t)v;
+			break;
+		case 'M':
+			merged = 1;
+			break;
+		case 'p':
+			if (strcmp(optarg, "strict") == 0)
+				r.sink.profile = SIPREC_PROFILE_STRICT;
+			else if (strcmp(optarg, "lenient") == 0)
+				r.sink.profile = SIPREC_PROFILE_LENIENT;
+			else
+				goto bad_value;
+			break;
+		case 'q':
+			r.out.quiet = 1;
+			break;
+		case 's':
+			r.out.mode = OUT_SARIF;
+			break;
+		case 'S':
+			sequence = 1;
+			break;
+		case 't':
+			if (strcmp(optarg, "auto") == 0)
+				type = IN_AUTO;
+			else if (strcmp(optarg, "xml") == 0)
+				type = IN_XML;
+			else if (strcmp(optarg, "sip") == 0)
+				type = IN_SIP;
+			else
+				goto bad_value;
+			break;
+		case 'V':
+			printf("siprec-meta-lint %s\n%s\n%s\n", SIPREC_VERSION,
+			    siprec_meta_libversion(),
+			    siprec_sipmsg_libversion());
+			return SIPREC_EXIT_OK;
+		case 'W':
+			if ((sev = siprec_sev_parse(optarg)) < 0 ||
+			    sev == SIPREC_SEV_FATAL)
+				goto bad_value;
+			r.out.level = (enum siprec_sev)sev;
+			break;
+		case 'x':
+			mo.schema_path = optarg;
+			break;
+		default:
+			usage(stderr);
+			return SIPREC_EXIT_USAGE;
+		}
+		continue;
+bad_value:
+		fprintf(stderr, "%s: invalid value for -%c: %s\n", cli_prog, ch,
+		    optarg);
+		usage(stderr);
+		return SIPREC_EXIT_USAGE;
+	}
+	argc -= optind;
+	argv += optind;
+
+	if (list) {
+		list_checks(&r.out);
+		return SIPREC_EXIT_OK;
+	}
+	if (merged && !sequence) {
+		fprintf(stderr, "%s: --merged needs --sequence\n", cli_prog);
+		usage(stderr);
+		return SIPREC_EXIT_USAGE;
+	}
+	if (merged && r.out.mode != OUT_TEXT) {
+		fprintf(stderr, "%s: --merged writes XML on stdout; it does "
+		    "not combine with --json or --sarif\n", cli_prog);
+		return SIPREC_EXIT_USAGE;
+	}
+	memset(&d, 0, sizeof(d));
+	if ((e = siprec_meta_ctx_new(&mo, &r.ctx, &d)) != SIPREC_OK) {
+		fprintf(stderr, "%s: %s: %s%s%s\n", cli_prog,
+		    mo.schema_path ? mo.schema_path : "built-in schema",
+		    siprec_strerror(e), d.detail[0] ? ": " : "", d.detail);
+		return e == SIPREC_ENOMEM ? SIPREC_EXIT_SYSTEM :
+		    SIPREC_EXIT_INPUT;
+	}
+	if (sequence && siprec_meta_state_new(&r.state) != SIPREC_OK) {
+		fprintf(stderr, "%s: out of memory\n", cli_prog);
+		return SIPREC_EXIT_SYSTEM;
+	}
+	out_begin(&r.out);
+	if (argc == 0)
+		check_file(&r, "-", mo.max_size, type);
+	for (i = 0; i < argc; i++)
+		check_file(&r, argv[i], mo.max_size, type);
+	if (merged) {
+		char *xml;
+		size_t n;
+
+		if (siprec_meta_state_dump(r.state, &xml, &n) == SIPREC_OK) {
+			fwrite(xml, 1, n, stdout);
+			free(xml);
+		} else
+			fprintf(stderr, "%s: no complete RFC 7865 snapshot in "
+			    "the sequence; nothing merged\n", cli_prog);
+	}
+	out_end(&r.out);
+	siprec_meta_state_free(r.state);
+	siprec_meta_ctx_free(r.ctx);
+	if (r.syserr)
+		return SIPREC_EXIT_SYSTEM;
+	if (r.out.count[SIPREC_SEV_FATAL] > 0)
+		return SIPREC_EXIT_INPUT;
+	for (sev = r.out.level; sev < SIPREC_SEV_FATAL; sev++)
+		if (r.out.count[sev] > 0)
+			return SIPREC_EXIT_FINDINGS;
+	return SIPREC_EXIT_OK;
+}
