@@ -75,6 +75,48 @@ strip_blanks(xmlNodePtr n)
 	}
 }
 
+/*
+ * Copies carry their own declaration of the RFC namespace; point them at
+ * the root's and drop the copies' declarations, so the merged document
+ * declares it once.
+ */
+static void
+adopt_ns(xmlNsPtr rootns, xmlNodePtr n)
+{
+	xmlNodePtr ch;
+	xmlNsPtr *pp, d;
+
+	if (n->type != XML_ELEMENT_NODE)
+		return;
+	if (n->ns != NULL && n->ns != rootns &&
+	    xmlStrEqual(n->ns->href, rootns->href))
+		n->ns = rootns;
+	for (ch = n->children; ch != NULL; ch = ch->next)
+		adopt_ns(rootns, ch);
+	for (pp = &n->nsDef; (d = *pp) != NULL; ) {
+		if (xmlStrEqual(d->href, rootns->href) &&
+		    xmlStrEqual(d->prefix, rootns->prefix)) {
+			*pp = d->next;
+			d->next = NULL;
+			xmlFreeNs(d);
+		} else
+			pp = &d->next;
+	}
+}
+
+static xmlNodePtr
+copy_in(xmlDocPtr d, xmlNodePtr n)
+{
+	xmlNodePtr root = xmlDocGetRootElement(d);
+	xmlNodePtr cp = xmlDocCopyNode(n, d, 1);
+
+	if (cp != NULL && root != NULL && root->ns != NULL) {
+		strip_blanks(cp);
+		adopt_ns(root->ns, cp);
+	}
+	return cp;
+}
+
 static int
 rank(xmlNodePtr parent, xmlNodePtr ch)
 {
@@ -199,7 +241,7 @@ merge_into(xmlDocPtr d, xmlNodePtr dst, xmlNodePtr src, enum mkind k)
 				remove_children(dst, ch->name, 0);
 		} else
 			remove_children(dst, ch->name, 0);
-		if ((cp = xmlDocCopyNode(ch, d, 1)) != NULL)
+		if ((cp = copy_in(d, ch)) != NULL)
 			xmlAddChild(dst, cp);
 	}
 	reorder(dst);
@@ -251,7 +293,7 @@ replace_state(struct siprec_meta_state *st, struct mdoc *md)
 	for (ch = md->root->children; ch != NULL; ch = ch->next) {
 		if (ch->type != XML_ELEMENT_NODE)
 			continue;
-		if ((cp = xmlDocCopyNode(ch, st->merged, 1)) == NULL)
+		if ((cp = copy_in(st->merged, ch)) == NULL)
 			continue;
 		xmlAddChild(root, cp);
 		for (i = 0; i < md->nels; i++)
@@ -312,9 +354,8 @@ merge_partial(struct siprec_meta_state *st, struct mdoc *md)
 			merge_into(st->merged, have, e->node, e->kind);
 			continue;
 		}
-		if ((cp = xmlDocCopyNode(e->node, st->merged, 1)) == NULL)
+		if ((cp = copy_in(st->merged, e->node)) == NULL)
 			continue;
-		strip_blanks(cp);
 		xmlAddChild(root, cp);
 		(void)siprec__strmap_put(&st->index, key, (size_t)kl, cp);
 	}
@@ -330,7 +371,7 @@ merge_partial(struct siprec_meta_state *st, struct mdoc *md)
 			if (first)
 				remove_children(root, NULL, 1);
 			first = 0;
-			if ((cp = xmlDocCopyNode(ch, st->merged, 1)) != NULL)
+			if ((cp = copy_in(st->merged, ch)) != NULL)
 				xmlAddChild(root, cp);
 		}
 		reorder(root);

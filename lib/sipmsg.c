@@ -2,6 +2,7 @@
 /* SIP messages carrying SIPREC bodies: header facts, multipart, SDP labels. */
 #define _GNU_SOURCE	/* memmem */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,17 @@
 #define MAX_DEPTH	4
 
 static int osip_ready;
+
+static void
+quiet_trace(const char *file, int line, osip_trace_level_t level,
+    const char *fmt, va_list ap)
+{
+	(void)file;
+	(void)line;
+	(void)level;
+	(void)fmt;
+	(void)ap;
+}
 
 const char *
 siprec_sipmsg_libversion(void)
@@ -389,6 +401,8 @@ osip_facts(struct siprec_sipmsg *m, const uint8_t *p, size_t n,
 	int r, k;
 
 	if (!osip_ready) {
+		/* The library never prints: libosip2's traces go nowhere. */
+		osip_trace_initialize_func(END_TRACE_LEVEL, quiet_trace);
 		parser_init();
 		osip_ready = 1;
 	}
