@@ -44,7 +44,12 @@ else
 Q = @
 endif
 
+# Sanitizer builds live apart so objects of the two kinds never mix.
+ifeq ($(SAN),1)
+B = build/san
+else
 B = build
+endif
 
 LIB_SRCS = lib/err.c lib/check.c lib/meta.c lib/meta_check.c lib/meta_state.c \
            lib/sipmsg.c

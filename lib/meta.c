@@ -681,7 +681,8 @@ flush(struct collector *c)
 {
 	size_t i;
 
-	qsort(c->v, c->n, sizeof(*c->v), held_cmp);
+	if (c->n > 1)
+		qsort(c->v, c->n, sizeof(*c->v), held_cmp);
 	for (i = 0; i < c->n; i++) {
 		c->v[i].f.detail = c->v[i].detail;
 		c->to->emit(c->to->arg, &c->v[i].f);

@@ -13,7 +13,8 @@ if ! command -v xmllint >/dev/null 2>&1; then
 	exit 0
 fi
 n=0
-for f in ../shared/corpus/metadata/*.xml $(find tests/data -name '*.xml' | sort); do
+for f in ../shared/corpus/metadata/*.xml samples/*.xml \
+    $(find tests/data -name '*.xml' | sort); do
 	[ -f "$f" ] || continue
 	n=$((n + 1))
 	if xmllint --noout --nonet --schema "$schema" "$f" >/dev/null 2>&1; then
