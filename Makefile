@@ -25,10 +25,10 @@ ifneq ($(PKG_MISSING),)
 $(error missing pkg-config modules: $(PKG_MISSING); run 'make deps' first)
 endif
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
-PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS))
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS)) -pthread
 endif
 
-SR_CFLAGS = -std=c11 -D_DEFAULT_SOURCE $(WARN) -Ilib/include -MMD -MP \
+SR_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -pthread $(WARN) -Ilib/include -MMD -MP \
             -DSIPREC_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
 ifeq ($(WERROR),1)
 SR_CFLAGS += -Werror
@@ -169,3 +169,4 @@ help:
 	@echo "Knobs: WERROR=1 SAN=1 V=1 CFLAGS= PREFIX= DESTDIR= BINDIR= MANDIR="
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
+.SECONDARY:

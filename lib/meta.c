@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* RFC 7865 metadata: safe parsing with positions, schema validation, driver. */
 #define _GNU_SOURCE	/* memmem */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@ struct siprec_meta_ctx {
 	xmlSchemaPtr		 schema;
 	xmlSchemaValidCtxtPtr	 vctx;
 	size_t			 max_size;
+	struct mscratch		 scratch;
 };
 
 const char *const siprec__mkind_name[MK__N] = {
@@ -50,13 +52,18 @@ hash(const char *k, size_t n)
 void
 siprec__strmap_clear(struct strmap *m)
 {
-	size_t i;
-
-	for (i = 0; i < m->cap; i++)
-		free(m->ents[i].key);
 	free(m->ents);
-	m->ents = NULL;
-	m->cap = m->len = 0;
+	free(m->arena);
+	memset(m, 0, sizeof(*m));
+}
+
+void
+siprec__strmap_reset(struct strmap *m)
+{
+	if (m->len != 0)
+		memset(m->ents, 0, m->cap * sizeof(*m->ents));
+	m->len = 0;
+	m->alen = 1;
 }
 
 void *
@@ -66,9 +73,10 @@ siprec__strmap_get(const struct strmap *m, const char *k, size_t n)
 
 	if (m->cap == 0)
 		return NULL;
-	for (i = hash(k, n) & (m->cap - 1); m->ents[i].key != NULL;
+	for (i = hash(k, n) & (m->cap - 1); m->ents[i].off != 0;
 	    i = (i + 1) & (m->cap - 1))
-		if (m->ents[i].klen == n && memcmp(m->ents[i].key, k, n) == 0)
+		if (m->ents[i].klen == n &&
+		    memcmp(m->arena + m->ents[i].off, k, n) == 0)
 			return m->ents[i].val;
 	return NULL;
 }
@@ -76,22 +84,22 @@ siprec__strmap_get(const struct strmap *m, const char *k, size_t n)
 static int
 strmap_grow(struct strmap *m)
 {
-	struct strmap nm = { NULL, m->cap ? m->cap * 2 : 16, 0 };
-	size_t i, j;
+	struct strmap_ent *ne;
+	size_t nc = m->cap ? m->cap * 2 : 16, i, j;
 
-	if ((nm.ents = calloc(nm.cap, sizeof(*nm.ents))) == NULL)
+	if ((ne = calloc(nc, sizeof(*ne))) == NULL)
 		return -1;
 	for (i = 0; i < m->cap; i++) {
-		if (m->ents[i].key == NULL)
+		if (m->ents[i].off == 0)
 			continue;
-		for (j = hash(m->ents[i].key, m->ents[i].klen) & (nm.cap - 1);
-		    nm.ents[j].key != NULL; j = (j + 1) & (nm.cap - 1))
+		for (j = hash(m->arena + m->ents[i].off, m->ents[i].klen) &
+		    (nc - 1); ne[j].off != 0; j = (j + 1) & (nc - 1))
 			;
-		nm.ents[j] = m->ents[i];
+		ne[j] = m->ents[i];
 	}
-	nm.len = m->len;
 	free(m->ents);
-	*m = nm;
+	m->ents = ne;
+	m->cap = nc;
 	return 0;
 }
 
@@ -102,18 +110,32 @@ siprec__strmap_put(struct strmap *m, const char *k, size_t n, void *val)
 
 	if ((m->len + 1) * 2 > m->cap && strmap_grow(m) == -1)
 		return -1;
-	for (i = hash(k, n) & (m->cap - 1); m->ents[i].key != NULL;
+	for (i = hash(k, n) & (m->cap - 1); m->ents[i].off != 0;
 	    i = (i + 1) & (m->cap - 1))
-		if (m->ents[i].klen == n && memcmp(m->ents[i].key, k, n) == 0) {
+		if (m->ents[i].klen == n &&
+		    memcmp(m->arena + m->ents[i].off, k, n) == 0) {
 			m->ents[i].val = val;
 			return 0;
 		}
-	if ((m->ents[i].key = malloc(n + 1)) == NULL)
-		return -1;
-	memcpy(m->ents[i].key, k, n);
-	m->ents[i].key[n] = '\0';
+	if (m->alen == 0)
+		m->alen = 1;
+	if (m->alen + n + 1 > m->acap) {
+		size_t nc = m->acap ? m->acap : 256;
+		char *na;
+
+		while (nc < m->alen + n + 1)
+			nc *= 2;
+		if ((na = realloc(m->arena, nc)) == NULL)
+			return -1;
+		m->arena = na;
+		m->acap = nc;
+	}
+	memcpy(m->arena + m->alen, k, n);
+	m->arena[m->alen + n] = '\0';
+	m->ents[i].off = m->alen;
 	m->ents[i].klen = n;
 	m->ents[i].val = val;
+	m->alen += n + 1;
 	m->len++;
 	return 0;
 }
@@ -360,6 +382,7 @@ siprec__meta_in_doc_ns(const struct mdoc *md, xmlNodePtr n)
 /* --- context ---------------------------------------------------------------- */
 
 static xmlExternalEntityLoader default_loader;
+static pthread_once_t loader_once = PTHREAD_ONCE_INIT;
 
 /*
  * Serve the bundled xml.xsd to the schema compiler, and refuse the network
@@ -375,6 +398,14 @@ entity_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
 	    strncasecmp(url, "https:", 6) == 0 || strncasecmp(url, "ftp:", 4) == 0))
 		return NULL;
 	return default_loader(url, id, ctxt);
+}
+
+static void
+install_loader(void)
+{
+	xmlInitParser();
+	default_loader = xmlGetExternalEntityLoader();
+	xmlSetExternalEntityLoader(entity_loader);
 }
 
 static void
@@ -399,11 +430,7 @@ siprec_meta_ctx_new(const struct siprec_meta_opts *o,
 	*out = NULL;
 	if (diag != NULL)
 		diag->detail[0] = '\0';
-	xmlInitParser();
-	if (default_loader == NULL) {
-		default_loader = xmlGetExternalEntityLoader();
-		xmlSetExternalEntityLoader(entity_loader);
-	}
+	pthread_once(&loader_once, install_loader);
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return SIPREC_ENOMEM;
 	c->max_size = o != NULL && o->max_size ? o->max_size :
@@ -467,6 +494,12 @@ siprec_meta_ctx_free(struct siprec_meta_ctx *c)
 		xmlSchemaFree(c->schema);
 	if (c->pctx != NULL)
 		xmlFreeParserCtxt(c->pctx);
+	siprec__strmap_clear(&c->scratch.defs);
+	siprec__strmap_clear(&c->scratch.sends);
+	siprec__strmap_clear(&c->scratch.labels);
+	siprec__strmap_clear(&c->scratch.seen);
+	free(c->scratch.els);
+	free(c->scratch.refs);
 	free(c);
 }
 
@@ -698,8 +731,11 @@ mdoc_release(struct mdoc *md)
 	for (i = 0; i < md->nowned; i++)
 		xmlFree(md->owned[i]);
 	free(md->owned);
-	free(md->els);
-	free(md->refs);
+	/* The element arrays go back to the checker for the next document. */
+	md->scratch->els = md->els;
+	md->scratch->capels = md->capels;
+	md->scratch->refs = md->refs;
+	md->scratch->caprefs = md->caprefs;
 	free(md->lines);
 	if (md->doc != NULL)
 		xmlFreeDoc(md->doc);
@@ -792,6 +828,11 @@ check_doc(struct siprec_meta_ctx *c, const struct siprec_meta_input *in,
 	const char *use_enc = NULL;
 
 	memset(&md, 0, sizeof(md));
+	md.scratch = &c->scratch;
+	md.els = c->scratch.els;
+	md.capels = c->scratch.capels;
+	md.refs = c->scratch.refs;
+	md.caprefs = c->scratch.caprefs;
 	md.in = in;
 	md.sink = sink;
 	md.schema_valid = -1;
@@ -827,8 +868,13 @@ check_doc(struct siprec_meta_ctx *c, const struct siprec_meta_input *in,
 			    "charset=%s, encoding=\"%.*s\"", in->charset,
 			    (int)enc.n, enc.p);
 	}
+	/*
+	 * NOBLANKS drops whitespace-only text between elements (never the
+	 * content of a leaf such as <name> </name>): fewer nodes to build,
+	 * validate and free.  COMPACT stores short text inline.
+	 */
 	opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-	    XML_PARSE_NOCDATA;
+	    XML_PARSE_NOCDATA | XML_PARSE_NOBLANKS | XML_PARSE_COMPACT;
 	md.doc = xmlCtxtReadMemory(c->pctx, (const char *)in->xml.p,
 	    (int)in->xml.len, NULL, use_enc, opts);
 	if (md.doc == NULL || !c->pctx->wellFormed) {

@@ -580,20 +580,23 @@ feature_list(unsigned int f, char *buf, size_t len)
 
 /* --- value checks ---------------------------------------------------------------- */
 
+/* Base64 alphabet values (RFC 4648 4), -1 elsewhere. */
+static const signed char b64tab[256] = {
+	['A'] = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17,
+	18, 19, 20, 21, 22, 23, 24, 25,
+	['a'] = 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41,
+	42, 43, 44, 45, 46, 47, 48, 49, 50, 51,
+	['0'] = 52, 53, 54, 55, 56, 57, 58, 59, 60, 61,
+	['+'] = 62, ['/'] = 63,
+};
+
 static int
 b64val(int c)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
+	/* The table's zero entries outside the alphabet mean "invalid". */
+	if (b64tab[c] == 0 && c != 'A')
+		return -1;
+	return b64tab[c];
 }
 
 /*
@@ -1038,13 +1041,18 @@ sdp_checks(struct mdoc *md)
 void
 siprec__meta_semantic(struct mdoc *md, struct siprec_meta_state *st)
 {
-	struct strmap defs = { NULL, 0, 0 }, sends = { NULL, 0, 0 },
-	    labels = { NULL, 0, 0 }, seen = { NULL, 0, 0 };
+	struct strmap *defs_ = &md->scratch->defs, *sends_ = &md->scratch->sends,
+	    *labels_ = &md->scratch->labels, *seen_ = &md->scratch->seen;
 	char key[600];
 	size_t i;
 	int kl, k;
 	double ta, tb;
 	int check_refs;
+
+	siprec__strmap_reset(defs_);
+	siprec__strmap_reset(sends_);
+	siprec__strmap_reset(labels_);
+	siprec__strmap_reset(seen_);
 
 	if (md->root == NULL) {
 		if (md->features & DF_BROADWORKS)
@@ -1084,7 +1092,7 @@ siprec__meta_semantic(struct mdoc *md, struct siprec_meta_state *st)
 		    (struct sv){ NULL, 0 }, key, sizeof(key));
 		if (kl < 0)
 			continue;
-		if (siprec__strmap_get(&defs, key, (size_t)kl) != NULL) {
+		if (siprec__strmap_get(defs_, key, (size_t)kl) != NULL) {
 			if (e->kind == MK_PSTA)
 				siprec__meta_report(md, SIPREC_CHK_L22_PSA_DUP,
 				    e->node, NULL, "participant \"%.*s\"",
@@ -1098,7 +1106,7 @@ siprec__meta_semantic(struct mdoc *md, struct siprec_meta_state *st)
 				    e->id.p);
 			continue;
 		}
-		if (siprec__strmap_put(&defs, key, (size_t)kl, e) == -1)
+		if (siprec__strmap_put(defs_, key, (size_t)kl, e) == -1)
 			md->oom = 1;
 		if (!defining)
 			continue;
@@ -1108,7 +1116,7 @@ siprec__meta_semantic(struct mdoc *md, struct siprec_meta_state *st)
 			if (k == (int)e->kind)
 				continue;
 			key[0] = kchar[k];
-			o = siprec__strmap_get(&defs, key, (size_t)kl);
+			o = siprec__strmap_get(defs_, key, (size_t)kl);
 			if (o != NULL) {
 				siprec__meta_report(md, SIPREC_CHK_L09_ID_CLASH,
 				    e->node, e->id_attr ?
@@ -1139,26 +1147,26 @@ siprec__meta_semantic(struct mdoc *md, struct siprec_meta_state *st)
 			if (kl > 0 && (size_t)kl + 24 < sizeof(key)) {
 				kl += snprintf(key + kl, sizeof(key) - (size_t)kl,
 				    "\001%zu", r->owner);
-				if (siprec__strmap_get(&seen, key, (size_t)kl))
+				if (siprec__strmap_get(seen_, key, (size_t)kl))
 					siprec__meta_report(md,
 					    SIPREC_CHK_L22_SEND_DUP, r->node,
 					    NULL, "<%s>%.*s</%s>",
 					    r->node->name, (int)r->val.n,
 					    r->val.p, r->node->name);
-				else if (siprec__strmap_put(&seen, key,
+				else if (siprec__strmap_put(seen_, key,
 				    (size_t)kl, r) == -1)
 					md->oom = 1;
 			}
 			if (r->sendrecv == 1 && (kl = key_of(MK_STREAM, r->val,
 			    (struct sv){ NULL, 0 }, key, sizeof(key))) > 0 &&
-			    siprec__strmap_put(&sends, key, (size_t)kl, r) == -1)
+			    siprec__strmap_put(sends_, key, (size_t)kl, r) == -1)
 				md->oom = 1;
 		}
 		if (!check_refs)
 			continue;
 		kl = key_of(r->target, r->val, (struct sv){ NULL, 0 }, key,
 		    sizeof(key));
-		if (kl < 0 || siprec__strmap_get(&defs, key, (size_t)kl) != NULL)
+		if (kl < 0 || siprec__strmap_get(defs_, key, (size_t)kl) != NULL)
 			continue;
 		if (md->partial && st != NULL &&
 		    siprec__meta_state_knows(st, r->target, &r->val))
@@ -1189,7 +1197,7 @@ siprec__meta_semantic(struct mdoc *md, struct siprec_meta_state *st)
 			continue;
 		kl = key_of(MK_SESSION, e->kind == MK_PSA ? e->id2 : e->id,
 		    (struct sv){ NULL, 0 }, key, sizeof(key));
-		if (kl < 0 || (s = siprec__strmap_get(&defs, key,
+		if (kl < 0 || (s = siprec__strmap_get(defs_, key,
 		    (size_t)kl)) == NULL)
 			continue;
 		have = 0;
@@ -1214,11 +1222,11 @@ siprec__meta_semantic(struct mdoc *md, struct siprec_meta_state *st)
 
 		if (e->kind != MK_STREAM || e->label_node == NULL)
 			continue;
-		if (siprec__strmap_get(&labels, e->label.p, e->label.n))
+		if (siprec__strmap_get(labels_, e->label.p, e->label.n))
 			siprec__meta_report(md, SIPREC_CHK_L18_LABEL_DUP,
 			    e->label_node, NULL, "label \"%.*s\"",
 			    (int)e->label.n, e->label.p);
-		else if (siprec__strmap_put(&labels, e->label.p, e->label.n,
+		else if (siprec__strmap_put(labels_, e->label.p, e->label.n,
 		    e) == -1)
 			md->oom = 1;
 	}
@@ -1234,7 +1242,7 @@ siprec__meta_semantic(struct mdoc *md, struct siprec_meta_state *st)
 			if (e->kind == MK_STREAM) {
 				kl = key_of(MK_STREAM, e->id,
 				    (struct sv){ NULL, 0 }, key, sizeof(key));
-				if (kl > 0 && !siprec__strmap_get(&sends, key,
+				if (kl > 0 && !siprec__strmap_get(sends_, key,
 				    (size_t)kl))
 					siprec__meta_report(md,
 					    SIPREC_CHK_L23_STREAM_NO_SENDER,
@@ -1277,10 +1285,6 @@ siprec__meta_semantic(struct mdoc *md, struct siprec_meta_state *st)
 		siprec__meta_report(md, SIPREC_CHK_L02_DIALECT, md->root, NULL,
 		    "%s: %s", siprec__meta_dialect(md), buf);
 	}
-	siprec__strmap_clear(&defs);
-	siprec__strmap_clear(&sends);
-	siprec__strmap_clear(&labels);
-	siprec__strmap_clear(&seen);
 }
 
 /* Rank of child in parent's schema order; -1 if not an RFC child. */

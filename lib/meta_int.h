@@ -21,15 +21,19 @@ struct sv {
  */
 struct strmap {
 	struct strmap_ent {
-		char	*key;
+		size_t	 off;	/* key in arena; 0 = empty slot */
 		size_t	 klen;
 		void	*val;
 	}		*ents;
 	size_t		 cap;	/* power of two, or 0 */
 	size_t		 len;
+	char		*arena;	/* keys, NUL-separated; arena[0] unused */
+	size_t		 alen, acap;
 };
 
 void	 siprec__strmap_clear(struct strmap *);
+/* Empty the map but keep its memory for the next document. */
+void	 siprec__strmap_reset(struct strmap *);
 void	*siprec__strmap_get(const struct strmap *, const char *, size_t);
 /* Insert or replace; returns -1 on memory failure. */
 int	 siprec__strmap_put(struct strmap *, const char *, size_t, void *);
@@ -99,7 +103,17 @@ enum {
 	DF_ROOT_ATTR	= 1u << 20	/* attributes on recording */
 };
 
+/* Per-document work space, kept by the checker between documents. */
+struct mscratch {
+	struct strmap		 defs, sends, labels, seen;
+	struct mel		*els;
+	size_t			 capels;
+	struct mref		*refs;
+	size_t			 caprefs;
+};
+
 struct mdoc {
+	struct mscratch			*scratch;
 	const struct siprec_meta_input	*in;
 	const struct siprec_sink	*sink;
 	xmlDocPtr		 doc;

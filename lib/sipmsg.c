@@ -2,6 +2,7 @@
 /* SIP messages carrying SIPREC bodies: header facts, multipart, SDP labels. */
 #define _GNU_SOURCE	/* memmem */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +23,7 @@
 
 #define MAX_DEPTH	4
 
-static int osip_ready;
+static pthread_once_t osip_once = PTHREAD_ONCE_INIT;
 
 static void
 quiet_trace(const char *file, int line, osip_trace_level_t level,
@@ -388,6 +389,14 @@ add_part(struct siprec_sipmsg *m, const uint8_t *body, const uint8_t *end,
 		scan_sdp(m, pt);
 }
 
+static void
+osip_setup(void)
+{
+	/* The library never prints: libosip2's traces go nowhere. */
+	osip_trace_initialize_func(END_TRACE_LEVEL, quiet_trace);
+	parser_init();
+}
+
 /* Headers through libosip2: the message must parse as SIP. */
 static enum siprec_err
 osip_facts(struct siprec_sipmsg *m, const uint8_t *p, size_t n,
@@ -400,12 +409,7 @@ osip_facts(struct siprec_sipmsg *m, const uint8_t *p, size_t n,
 	size_t i;
 	int r, k;
 
-	if (!osip_ready) {
-		/* The library never prints: libosip2's traces go nowhere. */
-		osip_trace_initialize_func(END_TRACE_LEVEL, quiet_trace);
-		parser_init();
-		osip_ready = 1;
-	}
+	pthread_once(&osip_once, osip_setup);
 	/* CRLF line ends and no body: libosip2 judges the headers only. */
 	if ((copy = malloc(2 * n + 4)) == NULL)
 		return SIPREC_ENOMEM;

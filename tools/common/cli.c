@@ -41,37 +41,35 @@ xreallocarray(void *p, size_t n, size_t size)
 }
 
 int
-cli_read(const char *path, size_t max, uint8_t **buf, size_t *len)
+cli_read(const char *path, size_t max, struct cli_buf *b)
 {
-	size_t cap = 65536, n = 0;
-	uint8_t *b;
 	ssize_t r;
 	int fd, saved;
 
-	*buf = NULL;
-	*len = 0;
+	b->len = 0;
 	if (strcmp(path, "-") == 0)
 		fd = STDIN_FILENO;
 	else if ((fd = open(path, O_RDONLY)) == -1)
 		return -1;
-	b = xmalloc(cap);
+	if (b->p == NULL) {
+		b->cap = 65536;
+		b->p = xmalloc(b->cap);
+	}
 	for (;;) {
-		if (n == cap) {
-			if (cap > max) {
-				free(b);
+		if (b->len == b->cap) {
+			if (b->cap > max) {
 				if (fd != STDIN_FILENO)
 					close(fd);
 				return 1;
 			}
-			cap *= 2;
-			b = xreallocarray(b, cap, 1);
+			b->cap *= 2;
+			b->p = xreallocarray(b->p, b->cap, 1);
 		}
-		r = read(fd, b + n, cap - n);
+		r = read(fd, b->p + b->len, b->cap - b->len);
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1) {
 			saved = errno;
-			free(b);
 			if (fd != STDIN_FILENO)
 				close(fd);
 			errno = saved;
@@ -79,15 +77,9 @@ cli_read(const char *path, size_t max, uint8_t **buf, size_t *len)
 		}
 		if (r == 0)
 			break;
-		n += (size_t)r;
+		b->len += (size_t)r;
 	}
 	if (fd != STDIN_FILENO)
 		close(fd);
-	if (n > max) {
-		free(b);
-		return 1;
-	}
-	*buf = b;
-	*len = n;
-	return 0;
+	return b->len > max ? 1 : 0;
 }

@@ -48,28 +48,28 @@ out_begin(struct out *o)
 
 	if (o->mode != OUT_SARIF || o->quiet)
 		return;
-	printf("{\"version\":\"2.1.0\",\"$schema\":"
+	fprintf(o->data, "{\"version\":\"2.1.0\",\"$schema\":"
 	    "\"https://json.schemastore.org/sarif-2.1.0.json\",\"runs\":[{"
 	    "\"tool\":{\"driver\":{\"name\":");
-	out_json_str(stdout, o->prog);
-	printf(",\"version\":");
-	out_json_str(stdout, o->version);
-	printf(",\"rules\":[");
+	out_json_str(o->data, o->prog);
+	fprintf(o->data, ",\"version\":");
+	out_json_str(o->data, o->version);
+	fprintf(o->data, ",\"rules\":[");
 	for (i = 0; i < SIPREC_CHK__COUNT; i++) {
 		char id[64];
 
 		ci = siprec_check_info((enum siprec_check)i);
 		snprintf(id, sizeof(id), "%s/%s", ci->rule, ci->name);
-		printf("%s{\"id\":", i ? "," : "");
-		out_json_str(stdout, id);
-		printf(",\"shortDescription\":{\"text\":");
-		out_json_str(stdout, ci->text);
-		printf("},\"defaultConfiguration\":{\"level\":\"%s\"},"
+		fprintf(o->data, "%s{\"id\":", i ? "," : "");
+		out_json_str(o->data, id);
+		fprintf(o->data, ",\"shortDescription\":{\"text\":");
+		out_json_str(o->data, ci->text);
+		fprintf(o->data, "},\"defaultConfiguration\":{\"level\":\"%s\"},"
 		    "\"properties\":{\"reference\":", sarif_level(ci->strict));
-		out_json_str(stdout, ci->ref);
-		printf("}}");
+		out_json_str(o->data, ci->ref);
+		fprintf(o->data, "}}");
 	}
-	printf("]}},\"results\":[");
+	fprintf(o->data, "]}},\"results\":[");
 }
 
 void
@@ -86,45 +86,45 @@ out_finding(struct out *o, const char *file, const struct siprec_finding *f)
 	snprintf(id, sizeof(id), "%s/%s", ci->rule, ci->name);
 	switch (o->mode) {
 	case OUT_TEXT:
-		fprintf(stderr, "%s: %s:%u:%u: %s: %s%s%s [%s]\n", o->prog,
+		fprintf(o->diag, "%s: %s:%u:%u: %s: %s%s%s [%s]\n", o->prog,
 		    file, f->line, f->col, siprec_sev_name(f->sev), ci->text,
 		    f->detail[0] ? ": " : "", f->detail, id);
 		break;
 	case OUT_JSON:
-		printf("{\"type\":\"finding\",\"file\":");
-		out_json_str(stdout, file);
-		printf(",\"line\":%u,\"col\":%u,\"severity\":\"%s\",\"id\":",
+		fprintf(o->data, "{\"type\":\"finding\",\"file\":");
+		out_json_str(o->data, file);
+		fprintf(o->data, ",\"line\":%u,\"col\":%u,\"severity\":\"%s\",\"id\":",
 		    f->line, f->col, siprec_sev_name(f->sev));
-		out_json_str(stdout, id);
-		printf(",\"rule\":");
-		out_json_str(stdout, ci->rule);
-		printf(",\"message\":");
-		out_json_str(stdout, ci->text);
-		printf(",\"detail\":");
-		out_json_str(stdout, f->detail);
-		printf(",\"ref\":");
-		out_json_str(stdout, ci->ref);
-		printf("}\n");
+		out_json_str(o->data, id);
+		fprintf(o->data, ",\"rule\":");
+		out_json_str(o->data, ci->rule);
+		fprintf(o->data, ",\"message\":");
+		out_json_str(o->data, ci->text);
+		fprintf(o->data, ",\"detail\":");
+		out_json_str(o->data, f->detail);
+		fprintf(o->data, ",\"ref\":");
+		out_json_str(o->data, ci->ref);
+		fprintf(o->data, "}\n");
 		break;
 	case OUT_SARIF:
-		printf("%s{\"ruleId\":", o->nresults++ ? "," : "");
-		out_json_str(stdout, id);
-		printf(",\"level\":\"%s\",\"message\":{\"text\":",
+		fprintf(o->data, "%s{\"ruleId\":", o->nresults++ ? "," : "");
+		out_json_str(o->data, id);
+		fprintf(o->data, ",\"level\":\"%s\",\"message\":{\"text\":",
 		    sarif_level(f->sev));
 		{
 			char msg[800];
 
 			snprintf(msg, sizeof(msg), "%s%s%s", ci->text,
 			    f->detail[0] ? ": " : "", f->detail);
-			out_json_str(stdout, msg);
+			out_json_str(o->data, msg);
 		}
-		printf("},\"locations\":[{\"physicalLocation\":{"
+		fprintf(o->data, "},\"locations\":[{\"physicalLocation\":{"
 		    "\"artifactLocation\":{\"uri\":");
-		out_json_str(stdout, file);
-		printf("},\"region\":{\"startLine\":%u", f->line ? f->line : 1);
+		out_json_str(o->data, file);
+		fprintf(o->data, "},\"region\":{\"startLine\":%u", f->line ? f->line : 1);
 		if (f->col > 0)
-			printf(",\"startColumn\":%u", f->col);
-		printf("}}}]}");
+			fprintf(o->data, ",\"startColumn\":%u", f->col);
+		fprintf(o->data, "}}}]}");
 		break;
 	}
 }
@@ -135,22 +135,22 @@ out_document(struct out *o, const char *file, unsigned int line,
 {
 	if (o->mode != OUT_JSON || o->quiet)
 		return;
-	printf("{\"type\":\"document\",\"file\":");
-	out_json_str(stdout, file);
-	printf(",\"line\":%u,\"well_formed\":%s,\"root\":", line,
+	fprintf(o->data, "{\"type\":\"document\",\"file\":");
+	out_json_str(o->data, file);
+	fprintf(o->data, ",\"line\":%u,\"well_formed\":%s,\"root\":", line,
 	    s->well_formed ? "true" : "false");
 	if (s->well_formed)
-		out_json_str(stdout, s->root);
+		out_json_str(o->data, s->root);
 	else
-		printf("null");
-	printf(",\"datamode\":%s,\"rfc\":%s,\"dialect\":",
+		fprintf(o->data, "null");
+	fprintf(o->data, ",\"datamode\":%s,\"rfc\":%s,\"dialect\":",
 	    !s->well_formed || s->snapshot ? "null" : s->partial ?
 	    "\"partial\"" : "\"complete\"", s->rfc ? "true" : "false");
 	if (s->dialect != NULL)
-		out_json_str(stdout, s->dialect);
+		out_json_str(o->data, s->dialect);
 	else
-		printf("null");
-	printf(",\"schema_valid\":%s}\n", s->schema_valid < 0 ? "null" :
+		fprintf(o->data, "null");
+	fprintf(o->data, ",\"schema_valid\":%s}\n", s->schema_valid < 0 ? "null" :
 	    s->schema_valid ? "true" : "false");
 }
 
@@ -158,6 +158,6 @@ void
 out_end(struct out *o)
 {
 	if (o->mode == OUT_SARIF && !o->quiet)
-		printf("]}]}\n");
-	fflush(stdout);
+		fprintf(o->data, "]}]}\n");
+	fflush(o->data);
 }

@@ -15,6 +15,8 @@ enum out_mode {
 };
 
 struct out {
+	FILE		*data;		/* stdout, or a worker's buffer */
+	FILE		*diag;		/* stderr, or a worker's buffer */
 	enum out_mode	 mode;
 	int		 quiet;
 	enum siprec_sev	 level;		/* report at or above */

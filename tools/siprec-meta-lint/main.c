@@ -3,9 +3,12 @@
 #define _GNU_SOURCE	/* memmem */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
 #include <siprec/check.h>
 #include <siprec/err.h>
@@ -28,11 +31,13 @@ struct run {
 	struct siprec_meta_state *state;
 	const char		*file;
 	int			 syserr;
+	struct cli_buf		 buf;
 };
 
 static const struct option longopts[] = {
 	{ "help",	 no_argument,		NULL, 'h' },
 	{ "ignore",	 required_argument,	NULL, 'i' },
+	{ "jobs",	 required_argument,	NULL, 'J' },
 	{ "json",	 no_argument,		NULL, 'j' },
 	{ "list-checks", no_argument,		NULL, 'l' },
 	{ "max-size",	 required_argument,	NULL, 'm' },
@@ -52,13 +57,14 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: siprec-meta-lint [-hjlMqsSV] [-i check] [-m size] [-p profile] [-t type]\n"
-"                        [-W level] [-x schema] [file ...]\n"
+"usage: siprec-meta-lint [-hjlMqsSV] [-i check] [-J jobs] [-m size] [-p profile]\n"
+"                        [-t type] [-W level] [-x schema] [file ...]\n"
 "Validate RFC 7865 recording metadata: XML documents, SIP messages, or a\n"
 "session's sequence of them.  No file, or -, reads standard input.\n"
 "\n"
 "  -h, --help              print this help and exit\n"
 "  -i, --ignore CHECK      do not report CHECK (L-07 or L-13/time-offset); repeatable\n"
+"  -J, --jobs JOBS         check up to JOBS inputs at a time (default: CPUs, at most 8)\n"
 "  -j, --json              findings as JSON Lines on stdout\n"
 "  -l, --list-checks       list every check and exit\n"
 "  -m, --max-size SIZE     largest input accepted (default 4M; K, M, G suffixes)\n"
@@ -135,7 +141,8 @@ check_xml(struct run *r, struct siprec_meta_input *in)
 
 	if (siprec_meta_check(r->ctx, in, r->state, &r->sink, &sum, &d) !=
 	    SIPREC_OK) {
-		fprintf(stderr, "%s: %s: %s\n", cli_prog, r->file, d.detail);
+		fprintf(r->out.diag, "%s: %s: %s\n", cli_prog, r->file,
+		    d.detail);
 		r->syserr = 1;
 		return;
 	}
@@ -159,7 +166,7 @@ check_sip(struct run *r, const uint8_t *buf, size_t len)
 	memset(&d, 0, sizeof(d));
 	e = siprec_sipmsg_parse(buf, len, &r->sink, &m, &d);
 	if (e == SIPREC_ENOMEM) {
-		fprintf(stderr, "%s: %s: %s\n", cli_prog, r->file,
+		fprintf(r->out.diag, "%s: %s: %s\n", cli_prog, r->file,
 		    siprec_strerror(e));
 		r->syserr = 1;
 		return;
@@ -206,9 +213,11 @@ check_file(struct run *r, const char *path, size_t max, enum intype type)
 	int rc;
 
 	r->file = strcmp(path, "-") == 0 ? "<stdin>" : path;
-	rc = cli_read(path, max, &buf, &len);
+	rc = cli_read(path, max, &r->buf);
+	buf = r->buf.p;
+	len = r->buf.len;
 	if (rc == -1) {
-		fprintf(stderr, "%s: %s: %s\n", cli_prog, r->file,
+		fprintf(r->out.diag, "%s: %s: %s\n", cli_prog, r->file,
 		    strerror(errno));
 		r->syserr = 1;
 		return;
@@ -233,7 +242,157 @@ check_file(struct run *r, const char *path, size_t max, enum intype type)
 		siprec_report(&r->sink, SIPREC_CHK_IN_UNRECOGNISED, 1, 1,
 		    "it starts neither with '<' nor with a SIP start line or "
 		    "a multipart delimiter");
-	free(buf);
+}
+
+/*
+ * Many inputs without --sequence are checked by worker threads, one
+ * checker each, so all cores work in the one process.  Each input's output
+ * is buffered and printed in input order, so the result is the same as a
+ * single-threaded run, byte for byte.
+ */
+struct job {
+	char		*data, *diag;
+	size_t		 ndata, ndiag;
+	unsigned long	 count[SIPREC_SEV_FATAL + 1];
+	unsigned long	 nresults;
+	int		 syserr;
+	int		 done;
+};
+
+struct pool {
+	const struct run	*proto;
+	char			**files;
+	struct job		*jobs;
+	size_t			 njobs;
+	size_t			 next;		/* guarded by lock */
+	size_t			 max;
+	enum intype		 type;
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 cond;
+};
+
+struct worker {
+	struct pool		*pool;
+	struct siprec_meta_ctx	*ctx;
+};
+
+static void *
+work(void *arg)
+{
+	struct worker *w = arg;
+	struct pool *p = w->pool;
+	struct run r;
+	struct job *j;
+	size_t i;
+
+	r = *p->proto;
+	r.ctx = w->ctx;
+	r.sink.arg = &r;
+	memset(&r.buf, 0, sizeof(r.buf));
+	for (;;) {
+		pthread_mutex_lock(&p->lock);
+		i = p->next++;
+		pthread_mutex_unlock(&p->lock);
+		if (i >= p->njobs)
+			break;
+		j = &p->jobs[i];
+		r.out.data = open_memstream(&j->data, &j->ndata);
+		r.out.diag = open_memstream(&j->diag, &j->ndiag);
+		if (r.out.data == NULL || r.out.diag == NULL) {
+			fprintf(stderr, "%s: out of memory\n", cli_prog);
+			exit(SIPREC_EXIT_SYSTEM);
+		}
+		memset(r.out.count, 0, sizeof(r.out.count));
+		r.out.nresults = 0;
+		r.syserr = 0;
+		check_file(&r, p->files[i], p->max, p->type);
+		fclose(r.out.data);
+		fclose(r.out.diag);
+		memcpy(j->count, r.out.count, sizeof(j->count));
+		j->nresults = r.out.nresults;
+		j->syserr = r.syserr;
+		pthread_mutex_lock(&p->lock);
+		j->done = 1;
+		pthread_cond_broadcast(&p->cond);
+		pthread_mutex_unlock(&p->lock);
+	}
+	free(r.buf.p);
+	return NULL;
+}
+
+/* Check files with nthreads workers; print in order into r's streams. */
+static void
+check_parallel(struct run *r, char **files, size_t n, size_t max,
+    enum intype type, int nthreads, const struct siprec_meta_opts *mo)
+{
+	struct pool p;
+	struct worker *w;
+	pthread_t *t;
+	size_t i;
+	int k, started = 0;
+
+	memset(&p, 0, sizeof(p));
+	p.proto = r;
+	p.files = files;
+	p.njobs = n;
+	p.max = max;
+	p.type = type;
+	p.jobs = xreallocarray(NULL, n, sizeof(*p.jobs));
+	memset(p.jobs, 0, n * sizeof(*p.jobs));
+	pthread_mutex_init(&p.lock, NULL);
+	pthread_cond_init(&p.cond, NULL);
+	w = xreallocarray(NULL, (size_t)nthreads, sizeof(*w));
+	t = xreallocarray(NULL, (size_t)nthreads, sizeof(*t));
+	for (k = 0; k < nthreads; k++) {
+		w[k].pool = &p;
+		w[k].ctx = NULL;
+		if (k == 0)
+			w[k].ctx = r->ctx;
+		else if (siprec_meta_ctx_new(mo, &w[k].ctx, NULL) != SIPREC_OK)
+			break;
+		if (pthread_create(&t[k], NULL, work, &w[k]) != 0) {
+			if (k != 0)
+				siprec_meta_ctx_free(w[k].ctx);
+			break;
+		}
+		started++;
+	}
+	if (started == 0) {
+		/* No thread could start: check them here, in order. */
+		for (i = 0; i < n; i++)
+			check_file(r, files[i], max, type);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		struct job *j = &p.jobs[i];
+
+		pthread_mutex_lock(&p.lock);
+		while (!j->done)
+			pthread_cond_wait(&p.cond, &p.lock);
+		pthread_mutex_unlock(&p.lock);
+		if (r->out.mode == OUT_SARIF && j->nresults > 0 &&
+		    r->out.nresults > 0)
+			fputc(',', r->out.data);
+		fwrite(j->data, 1, j->ndata, r->out.data);
+		fwrite(j->diag, 1, j->ndiag, r->out.diag);
+		for (k = 0; k <= SIPREC_SEV_FATAL; k++)
+			r->out.count[k] += j->count[k];
+		r->out.nresults += j->nresults;
+		r->syserr |= j->syserr;
+		free(j->data);
+		free(j->diag);
+	}
+	for (k = 0; k < started; k++) {
+		pthread_join(t[k], NULL);
+		if (k != 0)
+			siprec_meta_ctx_free(w[k].ctx);
+	}
+out:
+	pthread_mutex_destroy(&p.lock);
+	pthread_cond_destroy(&p.cond);
+	free(p.jobs);
+	free(w);
+	free(t);
 }
 
 int
@@ -245,11 +404,13 @@ main(int argc, char *argv[])
 	enum intype type = IN_AUTO;
 	enum siprec_err e;
 	uint64_t v;
-	int ch, i, list = 0, merged = 0, sequence = 0, sev;
+	int ch, i, list = 0, merged = 0, sequence = 0, sev, nthreads, jobs = 0;
 
 	cli_prog = "siprec-meta-lint";
 	memset(&r, 0, sizeof(r));
 	memset(&mo, 0, sizeof(mo));
+	r.out.data = stdout;
+	r.out.diag = stderr;
 	r.out.prog = cli_prog;
 	r.out.version = SIPREC_VERSION;
 	r.out.level = SIPREC_SEV_WARNING;
@@ -257,7 +418,7 @@ main(int argc, char *argv[])
 	r.sink.arg = &r;
 	mo.max_size = SIPREC_META_MAX_DEFAULT;
 
-	while ((ch = getopt_long(argc, argv, "hi:jlm:Mp:qsSt:VW:x:", longopts,
+	while ((ch = getopt_long(argc, argv, "hi:jJ:lm:Mp:qsSt:VW:x:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'h':
@@ -277,6 +438,11 @@ main(int argc, char *argv[])
 			break;
 		case 'j':
 			r.out.mode = OUT_JSON;
+			break;
+		case 'J':
+			if (siprec_parse_u64(optarg, 1, 64, 0, &v) != SIPREC_OK)
+				goto bad_value;
+			jobs = (int)v;
 			break;
 		case 'l':
 			list = 1;
@@ -372,10 +538,20 @@ bad_value:
 		return SIPREC_EXIT_SYSTEM;
 	}
 	out_begin(&r.out);
+	nthreads = jobs;
+	if (nthreads == 0) {
+		nthreads = (int)sysconf(_SC_NPROCESSORS_ONLN);
+		if (nthreads > 8)
+			nthreads = 8;
+	}
 	if (argc == 0)
 		check_file(&r, "-", mo.max_size, type);
-	for (i = 0; i < argc; i++)
-		check_file(&r, argv[i], mo.max_size, type);
+	else if (!sequence && nthreads > 1 && argc > 1)
+		check_parallel(&r, argv, (size_t)argc, mo.max_size, type,
+		    nthreads, &mo);
+	else
+		for (i = 0; i < argc; i++)
+			check_file(&r, argv[i], mo.max_size, type);
 	if (merged) {
 		char *xml;
 		size_t n;
@@ -390,6 +566,7 @@ bad_value:
 	out_end(&r.out);
 	siprec_meta_state_free(r.state);
 	siprec_meta_ctx_free(r.ctx);
+	free(r.buf.p);
 	if (r.syserr)
 		return SIPREC_EXIT_SYSTEM;
 	if (r.out.count[SIPREC_SEV_FATAL] > 0)
