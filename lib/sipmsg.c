@@ -42,6 +42,22 @@ siprec_sipmsg_libversion(void)
 	return "libosip2";
 }
 
+/*
+ * strspn and strcspn over p[0..n): message bytes are not NUL-terminated
+ * (found by fuzz_sipmsg).
+ */
+static size_t
+span(const void *vp, size_t n, const char *set, int in)
+{
+	const char *p = vp;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((strchr(set, p[i]) != NULL && p[i] != '\0') != in)
+			break;
+	return i;
+}
+
 struct lines {
 	const uint8_t	*base;
 	unsigned int	 line0;
@@ -96,7 +112,7 @@ siprec_sipmsg_sniff(const uint8_t *buf, size_t len)
 
 	while (p < end) {
 		e = eol(p, end, &next);
-		if (e == p || (size_t)(e - p) == strspn((const char *)p, " \t")) {
+		if ((size_t)(e - p) == span(p, (size_t)(e - p), " \t", 1)) {
 			p = next;	/* skip blank lines */
 			continue;
 		}
@@ -148,10 +164,8 @@ param(const char *v, size_t n, const char *name, char *out, size_t cap)
 
 				snprintf(out, cap, "%.*s", (int)l, v + j + 1);
 			} else {
-				size_t l = strcspn(v + j, "; \t\r\n");
+				size_t l = span(v + j, n - j, "; \t\r\n", 0);
 
-				if (j + l > n)
-					l = n - j;
 				snprintf(out, cap, "%.*s", (int)l, v + j);
 			}
 			return 1;
@@ -206,7 +220,15 @@ scan_headers(const uint8_t *p, const uint8_t *end, struct hdrs *h,
 			h->disp = (const char *)v;
 			h->ndisp = (size_t)(e - v);
 		} else if (hname(p, nl, "content-length", 'l')) {
-			h->clen = strtol((const char *)v, NULL, 10);
+			/* Bounded: the value is not NUL-terminated. */
+			const uint8_t *d;
+
+			h->clen = 0;
+			for (d = v; d < e && isdigit(*d) &&
+			    h->clen < 100000000; d++)
+				h->clen = h->clen * 10 + (*d - '0');
+			if (d == v)
+				h->clen = -1;
 		} else if (m != NULL && hname(p, nl, "require", 0)) {
 			if (memmem(v, (size_t)(e - v), "siprec", 6) != NULL)
 				m->require_siprec = 1;
@@ -226,18 +248,14 @@ fill_part_type(struct siprec_part *pt, const struct hdrs *h)
 	size_t n;
 
 	if (h->ctype != NULL) {
-		n = strcspn(h->ctype, "; \t\r\n");
-		if (n > h->nctype)
-			n = h->nctype;
+		n = span(h->ctype, h->nctype, "; \t\r\n", 0);
 		lower_copy(pt->type, sizeof(pt->type), h->ctype, n);
 		param(h->ctype, h->nctype, "charset", pt->charset,
 		    sizeof(pt->charset));
 	} else
 		snprintf(pt->type, sizeof(pt->type), "text/plain");
 	if (h->disp != NULL) {
-		n = strcspn(h->disp, "; \t\r\n");
-		if (n > h->ndisp)
-			n = h->ndisp;
+		n = span(h->disp, h->ndisp, "; \t\r\n", 0);
 		lower_copy(pt->disposition, sizeof(pt->disposition), h->disp, n);
 	}
 	pt->metadata = strcmp(pt->type, "application/rs-metadata+xml") == 0 ||
@@ -506,7 +524,7 @@ siprec_sipmsg_parse(const uint8_t *buf, size_t len,
 		return SIPREC_ENOMEM;
 	while (p < end) {		/* skip leading blank lines */
 		e = eol(p, end, &next);
-		if ((size_t)(e - p) != strspn((const char *)p, " \t") ||
+		if ((size_t)(e - p) != span(p, (size_t)(e - p), " \t", 1) ||
 		    next == end)
 			break;
 		p = next;
