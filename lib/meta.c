@@ -650,6 +650,18 @@ schema_error(void *arg, xmlErrorPtr e)
 			return;
 		if (siprec__meta_marked(n))
 			return;
+		if (attr != NULL && strcmp(attr, "aor") == 0 && n != NULL) {
+			struct sv v = siprec__meta_attr(n, "aor", NULL);
+
+			if (v.p != NULL && memchr(v.p, '[', v.n) != NULL) {
+				/* libxml2 2.9 predates RFC 2732 in anyURI. */
+				siprec__meta_report(md, c, n, attr, "%s; the "
+				    "[IPv6] host is valid in a SIP URI (RFC "
+				    "3261 25.1), this schema library rejects "
+				    "it", msg);
+				return;
+			}
+		}
 		break;
 	}
 	siprec__meta_report(md, c, n, attr, "%s", msg);

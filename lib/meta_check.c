@@ -767,6 +767,8 @@ parse_time(struct sv v, double *t, int *flags)
 	if (M < 1 || M > 12 || D < 1 || D > mdays[M - 1] || h > 23 || m > 59 ||
 	    s > 60)
 		return -1;
+	if (M == 2 && D == 29 && !(Y % 4 == 0 && (Y % 100 != 0 || Y % 400 == 0)))
+		return -1;	/* not a leap year */
 	if (i < n && p[i] == '.') {
 		if (++i >= n || !isdigit((unsigned char)p[i]))
 			return -1;
@@ -944,9 +946,13 @@ check_nameid(struct mdoc *md, xmlNodePtr n, void *arg)
 	if (at != NULL && (colon == NULL || colon > at))
 		siprec__meta_report(md, SIPREC_CHK_L15_AOR_BARE, n, "aor",
 		    "\"%.*s\": write sip:%.*s", (int)v.n, v.p, (int)v.n, v.p);
-	else if (v.n == 0 || !is_hostish(v))
-		siprec__meta_report(md, SIPREC_CHK_L15_AOR, n, "aor", "\"%.*s\"",
-		    (int)v.n, v.p);
+	else if (v.n == 0 || !is_hostish(v) || (colon != NULL &&
+	    !all_of(v, "0123456789abcdefABCDEF:.[]")))
+		/* A colon outside an IPv6 literal: another URI scheme. */
+		siprec__meta_report(md, SIPREC_CHK_L15_AOR, n, "aor", "\"%.*s\"%s",
+		    (int)v.n, v.p, colon != NULL && v.n > 0 ? ": RFC 7865 6.5.1 "
+		    "allows SIP, SIPS and tel URIs, host names and addresses" :
+		    "");
 }
 
 /* --- document-level checks --------------------------------------------------------- */

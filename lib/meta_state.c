@@ -411,9 +411,6 @@ siprec__meta_stateful(struct mdoc *md, struct siprec_meta_state *st)
 			    "\"%.*s\" named a %s in an earlier document",
 			    (int)e->id.n, e->id.p,
 			    siprec__mkind_name[(uintptr_t)prev - 1]);
-		else if (prev == NULL)
-			(void)siprec__strmap_put(&st->kinds, e->id.p, e->id.n,
-			    (void *)((uintptr_t)e->kind + 1));
 		if (!md->partial || st->merged == NULL)
 			continue;
 		kl = siprec__meta_key(e->kind, e->id, (struct sv){ NULL, 0 },
@@ -447,6 +444,15 @@ siprec__meta_stateful(struct mdoc *md, struct siprec_meta_state *st)
 				    (int)e->group_ref.n, e->group_ref.p);
 			xmlFree(old);
 		}
+	}
+	/* Only now: a clash inside this document was reported by itself. */
+	for (i = 0; i < md->nels; i++) {
+		const struct mel *e = &md->els[i];
+
+		if (e->kind <= MK_STREAM && e->id.p != NULL && e->id.n != 0 &&
+		    siprec__strmap_get(&st->kinds, e->id.p, e->id.n) == NULL)
+			(void)siprec__strmap_put(&st->kinds, e->id.p, e->id.n,
+			    (void *)((uintptr_t)e->kind + 1));
 	}
 	if (!md->partial) {
 		st->have_complete = 1;

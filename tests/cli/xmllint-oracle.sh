@@ -22,12 +22,15 @@ for f in ../shared/corpus/metadata/*.xml samples/*.xml \
 	else
 		theirs=invalid
 	fi
-	if "$lint" -t xml --json -W error "$f" 2>/dev/null |
-	    grep -q '"type":"document".*"schema_valid":true'; then
-		ours=valid
-	else
-		ours=invalid
-	fi
+	json=$("$lint" -t xml --json -W error "$f" 2>/dev/null)
+	case $json in
+	*'"id":"L-01/dtd"'*)
+		# Refused unread by design: there is no schema verdict.
+		echo "ok $n $f # skip has a DOCTYPE, which siprec-meta-lint refuses"
+		continue ;;
+	*'"type":"document"'*'"schema_valid":true'*) ours=valid ;;
+	*) ours=invalid ;;
+	esac
 	if [ "$ours" = "$theirs" ]; then
 		echo "ok $n $f: $ours"
 	else
