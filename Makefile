@@ -12,7 +12,7 @@ CFLAGS      ?= -O2 -g
 INSTALL     ?= install
 VERSION      = 0.1.0
 
-PKGS = libxml-2.0 libosip2 libgcrypt
+PKGS = libxml-2.0 libosip2 libgcrypt libpcap sndfile libsrtp2 spandsp libbcg729 opus
 
 WARN = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
        -Wmissing-prototypes -Wold-style-definition -Wvla -Wpointer-arith \

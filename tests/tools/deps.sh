@@ -6,7 +6,9 @@
 # which skip what they cannot run.
 set -u
 PKGS="gcc make pkg-config libxml2-dev libosip2-dev libgcrypt20-dev
-libxml2-utils bats bats-assert bats-support groff-base mandoc time"
+libpcap-dev libsndfile1-dev libsrtp2-dev libspandsp-dev libbcg729-dev
+libopus-dev libxml2-utils bats bats-assert bats-support groff-base mandoc
+time tshark tcpdump sox python3"
 
 missing=
 for p in $PKGS; do
