@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Recording-session metadata state: stateful checks and the merge model. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -487,4 +488,100 @@ siprec_meta_state_dump(const struct siprec_meta_state *st, char **out,
 	*outlen = (size_t)len;
 	xmlFree(buf);
 	return SIPREC_OK;
+}
+
+static void
+prop(xmlNodePtr n, const char *name, char *buf, size_t len)
+{
+	xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)name);
+
+	snprintf(buf, len, "%s", v ? (const char *)v : "");
+	xmlFree(v);
+}
+
+/* The label of stream id in the merged document, else the id itself. */
+static void
+stream_label(xmlNodePtr root, const xmlChar *id, char *buf, size_t len)
+{
+	xmlNodePtr ch, l;
+	xmlChar *sid, *txt;
+
+	snprintf(buf, len, "%s", (const char *)id);
+	for (ch = root->children; ch != NULL; ch = ch->next) {
+		if (ch->type != XML_ELEMENT_NODE ||
+		    !xmlStrEqual(ch->name, (const xmlChar *)"stream"))
+			continue;
+		sid = xmlGetNoNsProp(ch, (const xmlChar *)"stream_id");
+		if (sid != NULL && xmlStrEqual(sid, id) &&
+		    (l = child_named(ch, "label")) != NULL &&
+		    (txt = xmlNodeGetContent(l)) != NULL) {
+			snprintf(buf, len, "%s", (const char *)txt);
+			xmlFree(txt);
+		}
+		xmlFree(sid);
+	}
+}
+
+size_t
+siprec_meta_state_parties(const struct siprec_meta_state *st,
+    struct siprec_meta_party *out, size_t max)
+{
+	xmlNodePtr root, ch, a, s;
+	size_t n = 0;
+
+	if (st == NULL || st->merged == NULL ||
+	    (root = xmlDocGetRootElement(st->merged)) == NULL)
+		return 0;
+	for (ch = root->children; ch != NULL && n < max; ch = ch->next) {
+		struct siprec_meta_party *p;
+
+		if (ch->type != XML_ELEMENT_NODE ||
+		    !xmlStrEqual(ch->name, (const xmlChar *)"participant"))
+			continue;
+		p = &out[n++];
+		memset(p, 0, sizeof(*p));
+		prop(ch, "participant_id", p->id, sizeof(p->id));
+		if ((a = child_named(ch, "nameID")) != NULL) {
+			prop(a, "aor", p->aor, sizeof(p->aor));
+			if ((s = child_named(a, "name")) != NULL) {
+				xmlChar *t = xmlNodeGetContent(s);
+
+				snprintf(p->name, sizeof(p->name), "%s",
+				    t ? (const char *)t : "");
+				xmlFree(t);
+			}
+		}
+		for (a = root->children; a != NULL; a = a->next) {
+			char pid[64];
+
+			if (a->type != XML_ELEMENT_NODE || !xmlStrEqual(a->name,
+			    (const xmlChar *)"participantstreamassoc"))
+				continue;
+			prop(a, "participant_id", pid, sizeof(pid));
+			if (strcmp(pid, p->id) != 0)
+				continue;
+			for (s = a->children; s != NULL; s = s->next) {
+				xmlChar *t;
+				int send;
+
+				if (s->type != XML_ELEMENT_NODE)
+					continue;
+				send = xmlStrEqual(s->name,
+				    (const xmlChar *)"send");
+				if (!send && !xmlStrEqual(s->name,
+				    (const xmlChar *)"recv"))
+					continue;
+				if ((t = xmlNodeGetContent(s)) == NULL)
+					continue;
+				if (send && p->nsend < 8)
+					stream_label(root, t, p->send[p->nsend++],
+					    sizeof(p->send[0]));
+				else if (!send && p->nrecv < 8)
+					stream_label(root, t, p->recv[p->nrecv++],
+					    sizeof(p->recv[0]));
+				xmlFree(t);
+			}
+		}
+	}
+	return n;
 }

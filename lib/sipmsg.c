@@ -474,9 +474,30 @@ osip_facts(struct siprec_sipmsg *m, const uint8_t *p, size_t n,
 	if (msg->to != NULL)
 		for (k = 0; !osip_list_eol(&msg->to->gen_params, k); k++) {
 			tag = osip_list_get(&msg->to->gen_params, k);
-			if (tag->gname != NULL && strcasecmp(tag->gname, "tag") == 0)
+			if (tag->gname != NULL && strcasecmp(tag->gname, "tag") == 0) {
 				m->to_tag = 1;
+				snprintf(m->to_tag_s, sizeof(m->to_tag_s), "%s",
+				    tag->gvalue ? tag->gvalue : "");
+			}
 		}
+	if (msg->from != NULL)
+		for (k = 0; !osip_list_eol(&msg->from->gen_params, k); k++) {
+			tag = osip_list_get(&msg->from->gen_params, k);
+			if (tag->gname != NULL && strcasecmp(tag->gname, "tag") == 0)
+				snprintf(m->from_tag_s, sizeof(m->from_tag_s),
+				    "%s", tag->gvalue ? tag->gvalue : "");
+		}
+	if (msg->call_id != NULL && msg->call_id->number != NULL)
+		snprintf(m->call_id, sizeof(m->call_id), "%s%s%s",
+		    msg->call_id->number, msg->call_id->host ? "@" : "",
+		    msg->call_id->host ? msg->call_id->host : "");
+	if (msg->cseq != NULL) {
+		if (msg->cseq->number != NULL)
+			m->cseq = strtoul(msg->cseq->number, NULL, 10);
+		if (msg->cseq->method != NULL)
+			snprintf(m->cseq_method, sizeof(m->cseq_method), "%s",
+			    msg->cseq->method);
+	}
 	m->contact = SIPREC_CONTACT_NONE;
 	if (osip_message_get_contact(msg, 0, &ct) >= 0 && ct != NULL) {
 		m->contact = SIPREC_CONTACT_PLAIN;

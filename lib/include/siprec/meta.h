@@ -82,6 +82,24 @@ void		siprec_meta_state_free(struct siprec_meta_state *);
 enum siprec_err	siprec_meta_state_dump(const struct siprec_meta_state *,
 		    char **out, size_t *outlen);
 
+/* A participant of the merged state, with the labels of its streams. */
+struct siprec_meta_party {
+	char		 id[64];
+	char		 aor[256];
+	char		 name[128];
+	char		 send[8][64];	/* stream labels (or ids without a label) */
+	unsigned int	 nsend;
+	char		 recv[8][64];
+	unsigned int	 nrecv;
+};
+
+/*
+ * Up to max participants of the merged state into out; returns how many.
+ * 0 when no complete RFC 7865 snapshot was merged.
+ */
+size_t		siprec_meta_state_parties(const struct siprec_meta_state *,
+		    struct siprec_meta_party *out, size_t max);
+
 /* Version string of the XML library in use, for -V. */
 const char	*siprec_meta_libversion(void);
 

@@ -29,6 +29,11 @@ struct siprec_sipmsg {
 	char			 method[24];	/* request method or CSeq's */
 	int			 status;	/* response code */
 	int			 to_tag;	/* in-dialog request */
+	char			 call_id[256];
+	char			 from_tag_s[64];
+	char			 to_tag_s[64];
+	unsigned long		 cseq;
+	char			 cseq_method[24];
 	int			 require_siprec;
 	int			 supported_siprec;
 	unsigned int		 require_line;
