@@ -65,7 +65,7 @@ BINS  = $(TOOLS:%=$(B)/bin/%)
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
-TEST_TOOLS = $(B)/tests/gen-metadata
+TEST_TOOLS = $(B)/tests/gen-metadata $(B)/tests/gen-capture
 
 SCHEMAS = lib/schema/rs-metadata.xsd lib/schema/xml.xsd
 
@@ -102,6 +102,10 @@ $(B)/tests/test_%: tests/unit/test_%.c tests/unit/check.h $(LIB)
 $(B)/tests/gen-metadata: tests/tools/gen-metadata.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(SR_CFLAGS) -o $@ $<
+
+$(B)/tests/gen-capture: tests/tools/gen-capture.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(SR_CFLAGS) $(SR_LDFLAGS) -o $@ $< -lm
 
 # The README's test command.  Installs what it needs (make deps), builds,
 # then runs every unit, CLI and interop test and the man-page lint; the

@@ -1,0 +1,378 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
+# gen-capture: its captures checked against tshark (and sox) as independent
+# oracles, its determinism, its expected audio and its usage errors.
+
+bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+
+setup() {
+	ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+	case ${B:-build} in /*) G=$B/tests/gen-capture ;;
+	*) G=$ROOT/${B:-build}/tests/gen-capture ;; esac
+	[ -x "$G" ] || skip "gen-capture is not built: $G"
+	T=$BATS_TEST_TMPDIR
+}
+
+need_tshark() {
+	command -v tshark >/dev/null 2>&1 || skip "tshark is not installed"
+}
+
+# tshark without its note about running as root.
+ts() {
+	tshark "$@" 2>/dev/null
+}
+
+# Count the frames of capture $1 matching display filter $2; -1 when
+# tshark fails (a bad filter must not pass as "no frame matched").
+nframes() {
+	local out
+	out=$(tshark -r "$1" -Y "$2" -T fields -e frame.number 2>/dev/null) ||
+	    { echo "tshark failed on: $2" >&2; echo -1; return 0; }
+	if [ -z "$out" ]; then
+		echo 0
+	else
+		printf '%s\n' "$out" | wc -l
+	fi
+}
+
+# One line per RTP stream: "dport ssrc packets lost".
+rtp_streams() {
+	ts -r "$1" -q -z rtp,streams |
+	    awk '$3 ~ /^[0-9.]+$/ && $7 ~ /^0x/ { print $6, $7, $9, $10 }' |
+	    sort
+}
+
+# SIP messages per call, in capture order: "call-id INVITE 100 200 ...".
+sip_flow() {
+	ts -r "$1" -Y sip -T fields -e sip.Call-ID -e sip.Method \
+	    -e sip.Status-Code |
+	    awk -F '\t' '{ f[$1] = f[$1] " " ($2 != "" ? $2 : $3) }
+		END { for (c in f) print c f[c] }' | sort
+}
+
+# Number of 16-bit samples equal to zero in raw file $1.
+zero_samples() {
+	od -An -v -td2 -w2 "$1" | awk '$1 == 0 { n++ } END { print n + 0 }'
+}
+
+@test "usage errors exit 2 with the usage message on stderr" {
+	run --separate-stderr "$G"
+	assert_failure 2
+	[[ $stderr == *"usage: gen-capture"* ]]
+	run --separate-stderr "$G" --no-such-option x.pcap
+	assert_failure 2
+	[[ $stderr == *"usage: gen-capture"* ]]
+	local bad
+	for bad in "--codec opus" "--transport sctp" "--calls 0" "--calls x" \
+	    "--concurrent 9000" "--duration -1" "--duration 0" \
+	    "--duration 2s" "--ptime 3" "--loss 10,x" "--loss 200" \
+	    "--reorder 199" "--dup 200" "--ssrc-change 0" \
+	    "--seq-start 65536" "--ts-start 4294967296" "--pause 2,1" \
+	    "--pause 1" "--pause 1,4" "--update-at 4" \
+	    "--update-at 1 --pause 1,2" \
+	    "--fragment --transport tcp"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr "$G" $bad "$T/x.pcap"
+		[ "$status" -eq 2 ] || fail "$bad: exit $status, not 2"
+		[[ $stderr == *"usage: gen-capture"* ]] ||
+		    fail "$bad: no usage message"
+	done
+	run --separate-stderr "$G" "$T/x.pcap" "$T/y.pcap"
+	assert_failure 2
+}
+
+@test "--help prints the usage on stdout and exits 0" {
+	run --separate-stderr "$G" --help
+	assert_success
+	assert_output --partial "usage: gen-capture"
+	assert_output --partial "--ssrc-change"
+	[ -z "$stderr" ]
+}
+
+@test "an output that cannot be written exits 4" {
+	run --separate-stderr "$G" "$T/no/such/dir/x.pcap"
+	assert_failure 4
+	run --separate-stderr "$G" --expect "$T/no/such/dir" "$T/x.pcap"
+	assert_failure 4
+}
+
+@test "classic pcap, nanosecond magic, Ethernet" {
+	"$G" "$T/a.pcap"
+	run od -An -tx1 -N24 "$T/a.pcap"
+	assert_output --partial "4d 3c b2 a1 02 00 04 00"
+	[[ $output == *"01 00 00 00" ]]
+}
+
+@test "tshark: no error, bad checksum or malformed packet" {
+	need_tshark
+	"$G" --calls 3 "$T/a.pcap"
+	run ts -r "$T/a.pcap"
+	assert_success
+	[ "$(nframes "$T/a.pcap" _ws.malformed)" -eq 0 ]
+	# 6291456 is PI_WARN: no warning and no error from any dissector.
+	[ "$(nframes "$T/a.pcap" '_ws.expert.severity >= 6291456')" -eq 0 ]
+	run ts -r "$T/a.pcap" -o ip.check_checksum:TRUE \
+	    -o udp.check_checksum:TRUE -Y 'ip.checksum.status != "Good" ||
+	    udp.checksum.status != "Good"'
+	assert_success
+	assert_output ""
+}
+
+@test "SIP: INVITE, 100, 200, ACK, BYE, 200 for every call" {
+	need_tshark
+	"$G" --calls 3 "$T/a.pcap"
+	run sip_flow "$T/a.pcap"
+	assert_success
+	[ "${#lines[@]}" -eq 3 ]
+	local l
+	for l in "${lines[@]}"; do
+		[[ $l == *"@192.0.2.10 INVITE 100 200 ACK BYE 200" ]] ||
+		    fail "flow: $l"
+	done
+	# RFC 7866 6.1.1 and 6.2: the feature tags and the option tag.
+	[ "$(nframes "$T/a.pcap" 'sip.Method == "INVITE" &&
+	    sip.Require == "siprec" && sip.contact.uri contains "192.0.2.10"
+	    && sip contains "+sip.src"')" -eq 3 ]
+	[ "$(nframes "$T/a.pcap" 'sip.Status-Code == 200 &&
+	    sip contains "+sip.srs" && sdp')" -eq 3 ]
+}
+
+@test "RTP: two streams per call, all packets, nothing lost" {
+	need_tshark
+	"$G" --calls 3 --duration 4 "$T/a.pcap"
+	run rtp_streams "$T/a.pcap"
+	assert_success
+	[ "${#lines[@]}" -eq 6 ]
+	local l
+	for l in "${lines[@]}"; do
+		[[ $l =~ ^300[0-9]{2}\ 0x[0-9A-F]{8}\ 200\ 0$ ]] ||
+		    fail "stream: $l"
+	done
+	run ts -r "$T/a.pcap" -Y rtp -T fields -e udp.dstport
+	assert_success
+	[ "$(printf '%s\n' "$output" | sort -u | tr '\n' ' ')" = \
+	    "30000 30002 30004 30006 30008 30010 " ]
+}
+
+@test "--loss 10,11,12: tshark counts 3 lost on stream 1 and none on stream 2" {
+	need_tshark
+	"$G" --loss 10,11,12 --expect "$T/x" "$T/a.pcap"
+	run rtp_streams "$T/a.pcap"
+	assert_success
+	assert_line --regexp '^30000 0x[0-9A-F]{8} 197 3$'
+	assert_line --regexp '^30002 0x[0-9A-F]{8} 200 0$'
+	run awk -F '\t' 'NR > 1 { print $2, $4, $5 }' "$T/x/calls.tsv"
+	assert_line "1 197 3"
+	assert_line "2 200 0"
+}
+
+@test "--fragment: out-of-order IPv4 fragments, reassembled into one INVITE" {
+	need_tshark
+	"$G" --fragment "$T/a.pcap"
+	# A 3 KB INVITE in 600-byte fragments, the last one first.
+	[ "$(nframes "$T/a.pcap" 'ip.flags.mf == 1 || ip.frag_offset > 0')" \
+	    -ge 5 ]
+	run ts -r "$T/a.pcap" -c 1 -T fields -e ip.frag_offset -e ip.flags.mf
+	assert_output --regexp '^[1-9][0-9]*[[:space:]]+(0|False)$'
+	run ts -r "$T/a.pcap" -Y 'sip.Method == "INVITE"' -T fields \
+	    -e ip.fragment.count -e sip.Call-ID
+	assert_success
+	[ "${#lines[@]}" -eq 1 ]
+	assert_output --regexp '^[5-9][[:space:]]+[0-9a-f]{32}@192\.0\.2\.10$'
+	[ "$(nframes "$T/a.pcap" _ws.malformed)" -eq 0 ]
+	run rtp_streams "$T/a.pcap"
+	[ "${#lines[@]}" -eq 2 ]
+}
+
+@test "TCP: handshake, an INVITE reassembled from two segments, FIN" {
+	need_tshark
+	"$G" --transport tcp --calls 2 "$T/a.pcap"
+	[ "$(nframes "$T/a.pcap" 'tcp.flags.syn == 1')" -eq 4 ]
+	[ "$(nframes "$T/a.pcap" 'tcp.flags.fin == 1')" -eq 4 ]
+	run ts -r "$T/a.pcap" -Y 'sip.Method == "INVITE"' -T fields \
+	    -e tcp.segment.count -e sip.Via
+	assert_success
+	[ "${#lines[@]}" -eq 2 ]
+	assert_line --index 0 --regexp '^2[[:space:]]+SIP/2.0/TCP '
+	assert_line --index 1 --regexp '^2[[:space:]]+SIP/2.0/TCP '
+	[ "$(nframes "$T/a.pcap" 'tcp.analysis.flags')" -eq 0 ]
+	[ "$(nframes "$T/a.pcap" _ws.malformed)" -eq 0 ]
+	run ts -r "$T/a.pcap" -o tcp.check_checksum:TRUE \
+	    -Y 'tcp.checksum.status != "Good"'
+	assert_output ""
+	run sip_flow "$T/a.pcap"
+	assert_line --regexp \
+	    '^[0-9a-f]{32}@192\.0\.2\.10 INVITE 100 200 ACK BYE 200$'
+	run rtp_streams "$T/a.pcap"
+	[ "${#lines[@]}" -eq 4 ]
+}
+
+@test "the same seed gives the same bytes, another seed other bytes" {
+	"$G" --calls 4 --seed 7 --duration 1 "$T/a.pcap"
+	"$G" --calls 4 --seed 7 --duration 1 - > "$T/b.pcap"
+	cmp "$T/a.pcap" "$T/b.pcap"
+	"$G" --calls 4 --seed 8 --duration 1 "$T/c.pcap"
+	run cmp -s "$T/a.pcap" "$T/c.pcap"
+	assert_failure
+}
+
+@test "--expect: a clean call is duration*8000 samples with no zero sample" {
+	"$G" --duration 2.5 --expect "$T/x" "$T/a.pcap"
+	run awk -F '\t' 'NR == 1 { print; next }
+	    { print $2, $4, $5, $6, $7, $8, $9 }' "$T/x/calls.tsv"
+	assert_line --index 0 "$(printf '%s\t' call_id label ssrc packets \
+	    lost duplicates reordered codec samples)file"
+	assert_line --index 1 "1 125 0 0 0 PCMU/8000 20000"
+	assert_line --index 2 "2 125 0 0 0 PCMU/8000 20000"
+	local f n=0
+	for f in "$T"/x/*_192.0.2.10-[12].raw; do
+		[ "$(wc -c < "$f")" -eq 40000 ]
+		[ "$(zero_samples "$f")" -eq 0 ]
+		n=$((n + 1))
+	done
+	[ "$n" -eq 2 ]
+}
+
+@test "--expect with --loss: three packets of zeros, the rest unchanged" {
+	"$G" --expect "$T/c" "$T/a.pcap"
+	"$G" --loss 10,11,12 --expect "$T/x" "$T/b.pcap"
+	local clean lossy
+	clean=$(ls "$T"/c/*-1.raw)
+	lossy=$(ls "$T"/x/*-1.raw)
+	[ "$(wc -c < "$lossy")" -eq 64000 ]
+	[ "$(zero_samples "$lossy")" -eq 480 ]
+	{
+		head -c 3200 "$clean"
+		head -c 960 /dev/zero
+		tail -c +4161 "$clean"
+	} > "$T/want.raw"
+	cmp "$T/want.raw" "$lossy"
+	cmp "$(ls "$T"/c/*-2.raw)" "$(ls "$T"/x/*-2.raw)"
+}
+
+@test "the expected audio is the decoded RTP payload (sox decodes)" {
+	need_tshark
+	command -v sox >/dev/null 2>&1 || skip "sox is not installed"
+	command -v xxd >/dev/null 2>&1 || skip "xxd is not installed"
+	local codec type port label
+	for codec in pcmu pcma; do
+		type=ul
+		[ "$codec" = pcma ] && type=al
+		"$G" --codec "$codec" --duration 2 --expect "$T/$codec" \
+		    "$T/$codec.pcap"
+		for label in 1 2; do
+			port=$((30000 + 2 * (label - 1)))
+			ts -r "$T/$codec.pcap" -Y "udp.dstport == $port" \
+			    -T fields -e rtp.payload | tr -d ':\n' |
+			    xxd -r -p > "$T/payload"
+			sox -t "$type" -r 8000 -c 1 "$T/payload" -t raw \
+			    -e signed -b 16 -L "$T/decoded.raw"
+			cmp "$T/decoded.raw" "$(ls "$T/$codec"/*-"$label".raw)"
+		done
+	done
+}
+
+@test "--pause: re-INVITEs inactive, then sendonly; no RTP between; silence" {
+	need_tshark
+	"$G" --pause 1,2 --expect "$T/x" "$T/a.pcap"
+	run sip_flow "$T/a.pcap"
+	assert_output --regexp \
+	    ' INVITE 100 200 ACK INVITE 200 ACK INVITE 200 ACK BYE 200$'
+	[ "$(nframes "$T/a.pcap" 'sip.Method == "INVITE" &&
+	    sdp.media_attr == "inactive"')" -eq 1 ]
+	[ "$(nframes "$T/a.pcap" 'sip.Status-Code == 200 &&
+	    sdp.media_attr == "inactive"')" -eq 1 ]
+	# 1.021 s and 2.021 s after the first packet at 1700000000.001.
+	[ "$(nframes "$T/a.pcap" 'rtp && frame.time_epoch >= 1700000001.021 &&
+	    frame.time_epoch < 1700000002.021')" -eq 0 ]
+	run rtp_streams "$T/a.pcap"
+	assert_line --regexp '^30000 0x[0-9A-F]{8} 150 0$'
+	assert_line --regexp '^30002 0x[0-9A-F]{8} 150 0$'
+	local f
+	for f in "$T"/x/*.raw; do
+		[ "$(wc -c < "$f")" -eq 64000 ]
+		[ "$(zero_samples "$f")" -eq 8000 ]
+	done
+}
+
+@test "--update-at: an UPDATE with a partial document, answered 200" {
+	need_tshark
+	"$G" --update-at 2 "$T/a.pcap"
+	run sip_flow "$T/a.pcap"
+	assert_output --regexp ' INVITE 100 200 ACK UPDATE 200 BYE 200$'
+	run ts -r "$T/a.pcap" -V -Y 'sip.Method == "UPDATE"'
+	assert_output --partial "application/rs-metadata+xml"
+	assert_output --partial "recording-session"
+	assert_output --regexp 'datamode>[[:space:]]*partial'
+	refute_output --partial "application/sdp"
+}
+
+@test "--ssrc-change: stream 2 goes on under a second SSRC" {
+	need_tshark
+	"$G" --ssrc-change 50 --expect "$T/x" "$T/a.pcap"
+	run rtp_streams "$T/a.pcap"
+	[ "${#lines[@]}" -eq 3 ]
+	assert_line --regexp '^30000 0x[0-9A-F]{8} 200 0$'
+	assert_line --regexp '^30002 0x[0-9A-F]{8} 50 0$'
+	assert_line --regexp '^30002 0x[0-9A-F]{8} 150 0$'
+	run awk -F '\t' '$2 == 2 { print $3 }' "$T/x/calls.tsv"
+	assert_output --regexp '^0x[0-9a-f]{8},0x[0-9a-f]{8}$'
+}
+
+@test "--seq-start and --ts-start: wraps without loss" {
+	need_tshark
+	"$G" --seq-start 65530 --ts-start 4294967000 "$T/a.pcap"
+	run ts -r "$T/a.pcap" -Y 'udp.dstport == 30000 && rtp.marker == 1' \
+	    -T fields -e rtp.seq -e rtp.timestamp
+	assert_output --regexp '^65530[[:space:]]+4294967000$'
+	run rtp_streams "$T/a.pcap"
+	assert_line --regexp '^30000 0x[0-9A-F]{8} 200 0$'
+}
+
+@test "--reorder and --dup on stream 1, reported in calls.tsv" {
+	need_tshark
+	"$G" --reorder 20 --dup 30 --expect "$T/x" "$T/a.pcap"
+	run ts -r "$T/a.pcap" -Y 'udp.dstport == 30000' -T fields -e rtp.seq
+	assert_success
+	[ "${#lines[@]}" -eq 201 ]
+	run awk 'NR > 1 { d = ($1 - p + 65536) % 65536
+		if (d == 0) dup++; else if (d > 32768) back++ } { p = $1 }
+		END { print dup + 0, back + 0 }' <<< "$output"
+	assert_output "1 1"
+	run awk -F '\t' '$2 == 1 { print $4, $5, $6, $7 }' "$T/x/calls.tsv"
+	assert_output "200 0 1 1"
+}
+
+@test "many calls: slots, rounds and strict time order" {
+	need_tshark
+	command -v capinfos >/dev/null 2>&1 || skip "capinfos is not installed"
+	"$G" --calls 12 --concurrent 5 --duration 1 --expect "$T/x" "$T/a.pcap"
+	run capinfos -o "$T/a.pcap"
+	assert_output --partial "Strict time order:   True"
+	run rtp_streams "$T/a.pcap"
+	[ "${#lines[@]}" -eq 24 ]
+	[ "$(sip_flow "$T/a.pcap" | grep -c ' INVITE 100 200 ACK BYE 200$')" \
+	    -eq 12 ]
+	[ "$(wc -l < "$T/x/calls.tsv")" -eq 25 ]
+	[ "$(ls "$T"/x/*.raw | wc -l)" -eq 24 ]
+}
+
+@test "the INVITE's metadata passes siprec-meta-lint" {
+	need_tshark
+	command -v xxd >/dev/null 2>&1 || skip "xxd is not installed"
+	local lint
+	case ${B:-build} in /*) lint=$B/bin/siprec-meta-lint ;;
+	*) lint=$ROOT/${B:-build}/bin/siprec-meta-lint ;; esac
+	[ -x "$lint" ] || skip "siprec-meta-lint is not built"
+	"$G" --update-at 1 "$T/a.pcap"
+	ts -r "$T/a.pcap" -Y 'sip.Method == "INVITE"' -T fields \
+	    -e udp.payload | xxd -r -p > "$T/1.sip"
+	ts -r "$T/a.pcap" -Y 'sip.Method == "UPDATE"' -T fields \
+	    -e udp.payload | xxd -r -p > "$T/2.sip"
+	run --separate-stderr "$lint" -W info "$T/1.sip"
+	assert_success
+	run --separate-stderr "$lint" -W info --sequence "$T/1.sip" "$T/2.sip"
+	assert_success
+}
