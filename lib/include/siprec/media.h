@@ -69,6 +69,8 @@ struct siprec_stream_stats {
 	unsigned int	 ndtmf;
 	uint64_t	 paused_ms;	/* silence written for pauses */
 	uint64_t	 gap_ms;	/* silence written for loss and gaps */
+	unsigned int	 resyncs;	/* timestamp steps re-placed by
+					   arrival time (T-09) */
 };
 
 struct siprec_stream;
