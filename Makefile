@@ -52,20 +52,21 @@ B = build
 endif
 
 LIB_SRCS = lib/err.c lib/check.c lib/meta.c lib/meta_check.c lib/meta_state.c \
-           lib/sipmsg.c lib/sdp.c lib/rtp.c lib/codec.c lib/media.c
+           lib/sipmsg.c lib/sdp.c lib/rtp.c lib/codec.c lib/media.c \
+           lib/capture.c lib/capture_tcp.c lib/rs.c
 LIB_OBJS = $(LIB_SRCS:%.c=$(B)/%.o) $(B)/lib/schema_data.o
 LIB      = $(B)/libsiprec.a
 
 COMMON_SRCS = tools/common/cli.c tools/common/out.c
 COMMON_OBJS = $(COMMON_SRCS:%.c=$(B)/%.o)
 
-TOOLS = siprec-meta-lint
+TOOLS = siprec-meta-lint siprec-pcap2rec
 BINS  = $(TOOLS:%=$(B)/bin/%)
 
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
-TEST_TOOLS = $(B)/tests/gen-metadata $(B)/tests/gen-capture
+TEST_TOOLS = $(B)/tests/gen-metadata $(B)/tests/gen-capture $(B)/tests/capdump
 
 SCHEMAS = lib/schema/rs-metadata.xsd lib/schema/xml.xsd
 
@@ -102,6 +103,10 @@ $(B)/tests/test_%: tests/unit/test_%.c tests/unit/check.h $(LIB)
 $(B)/tests/gen-metadata: tests/tools/gen-metadata.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(SR_CFLAGS) -o $@ $<
+
+$(B)/tests/capdump: tests/tools/capdump.c $(LIB)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(SR_CFLAGS) $(SR_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
 
 $(B)/tests/gen-capture: tests/tools/gen-capture.c
 	@mkdir -p $(@D)

@@ -86,7 +86,9 @@ man_short() {
 # Short options of a synopsis on stdin: "[-abc]" gives -a, -b and -c;
 # "[-x arg]" gives -x.
 synopsis_short() {
-	grep -oE '\[-[A-Za-z0-9]+( [^]]*)?\]' |
+	# A required option ("-o outdir", no brackets) counts as "[-o outdir]".
+	sed -E 's/(^|[[:space:]])-([A-Za-z0-9]) ([A-Za-z][^] ]*)/ [-\2 \3]/g' |
+	    grep -oE '\[-[A-Za-z0-9]+( [^]]*)?\]' |
 	    awk '/ / { print "-" substr($0, 3, 1); next }
 		{ s = substr($0, 3, length($0) - 3)
 		  for (i = 1; i <= length(s); i++) print "-" substr(s, i, 1) }' |

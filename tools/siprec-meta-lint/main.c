@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <siprec/capture.h>
 #include <siprec/check.h>
 #include <siprec/err.h>
 #include <siprec/meta.h>
@@ -134,12 +135,13 @@ looks_like_xml(const uint8_t *p, size_t n)
 }
 
 static void
-check_xml(struct run *r, struct siprec_meta_input *in)
+check_xml_state(struct run *r, struct siprec_meta_input *in,
+    struct siprec_meta_state *st)
 {
 	struct siprec_meta_summary sum;
 	struct siprec_diag d;
 
-	if (siprec_meta_check(r->ctx, in, r->state, &r->sink, &sum, &d) !=
+	if (siprec_meta_check(r->ctx, in, st, &r->sink, &sum, &d) !=
 	    SIPREC_OK) {
 		fprintf(r->out.diag, "%s: %s: %s\n", cli_prog, r->file,
 		    d.detail);
@@ -154,7 +156,23 @@ check_xml(struct run *r, struct siprec_meta_input *in)
 }
 
 static void
+check_xml(struct run *r, struct siprec_meta_input *in)
+{
+	check_xml_state(r, in, r->state);
+}
+
+static void check_sip_state(struct run *, const uint8_t *, size_t,
+    struct siprec_meta_state *);
+
+static void
 check_sip(struct run *r, const uint8_t *buf, size_t len)
+{
+	check_sip_state(r, buf, len, r->state);
+}
+
+static void
+check_sip_state(struct run *r, const uint8_t *buf, size_t len,
+    struct siprec_meta_state *st)
 {
 	struct siprec_sipmsg *m = NULL;
 	struct siprec_meta_input in;
@@ -193,7 +211,7 @@ check_sip(struct run *r, const uint8_t *buf, size_t len)
 		in.media = m->media;
 		in.nmedia = m->nmedia;
 		in.sip_method = m->request ? m->method : NULL;
-		check_xml(r, &in);
+		check_xml_state(r, &in, st);
 		siprec_sipmsg_check(m, i, in.in_sip == 2, &r->sink);
 	}
 	if (!found)
@@ -202,6 +220,129 @@ check_sip(struct run *r, const uint8_t *buf, size_t len)
 		    "or application/rs-metadata", m->nparts,
 		    m->nparts == 1 ? "" : "s");
 	siprec_sipmsg_free(m);
+}
+
+/* A pcap or pcapng file, by its magic number. */
+static int
+is_capture(const uint8_t *p, size_t n)
+{
+	static const uint8_t magic[][4] = {
+		{ 0xd4, 0xc3, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0xc3, 0xd4 },
+		{ 0x4d, 0x3c, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0x3c, 0x4d },
+		{ 0x0a, 0x0d, 0x0d, 0x0a },
+	};
+	size_t i;
+
+	for (i = 0; n >= 4 && i < sizeof(magic) / sizeof(magic[0]); i++)
+		if (memcmp(p, magic[i], 4) == 0)
+			return 1;
+	return 0;
+}
+
+/* One recording session's state, by Call-ID, while linting a capture. */
+struct cap_session {
+	struct cap_session	*next;
+	char			 call_id[256];
+	struct siprec_meta_state *st;
+	unsigned long		 seen[64];	/* CSeq * 1000 + status or 999 */
+	unsigned int		 nseen;
+};
+
+/*
+ * Every metadata body in a capture, in order, each SIP dialog with its
+ * own state so the stateful checks run per recording session.  Findings
+ * name the capture and the record: "cap.pcap#r42:17:3".
+ */
+static void
+check_capture(struct run *r, const char *path)
+{
+	struct cap_session *sessions = NULL, *cs;
+	struct siprec_capture *cap = NULL;
+	struct siprec_pkt p;
+	struct siprec_diag d;
+	enum siprec_err e;
+	const char *file = r->file;
+	char where[512];
+	size_t nsip = 0, ndocs = 0;
+
+	memset(&d, 0, sizeof(d));
+	if ((e = siprec_capture_open(&path, 1, NULL, &cap, &d)) != SIPREC_OK) {
+		siprec_report(&r->sink, SIPREC_CHK_IN_UNRECOGNISED, 0, 0,
+		    "%s", d.detail);
+		return;
+	}
+	for (;;) {
+		struct siprec_sipmsg *m = NULL;
+		unsigned long key;
+		unsigned int i;
+		size_t k;
+
+		memset(&d, 0, sizeof(d));
+		e = siprec_capture_next(cap, &p, &d);
+		if (e == SIPREC_ENOTFOUND)
+			break;
+		if (e != SIPREC_OK) {
+			r->file = file;
+			siprec_report(&r->sink, SIPREC_CHK_IN_UNRECOGNISED, 0, 0,
+			    "%s", d.detail);
+			if (e == SIPREC_EPARSE)
+				continue;
+			break;
+		}
+		if (p.kind == SIPREC_PKT_UDP && !siprec_sipmsg_sniff(p.data.p,
+		    p.data.len > 512 ? 512 : p.data.len))
+			continue;
+		snprintf(where, sizeof(where), "%s#r%llu", file,
+		    (unsigned long long)p.record);
+		r->file = where;
+		if (siprec_sipmsg_parse(p.data.p, p.data.len, NULL, &m, &d) !=
+		    SIPREC_OK || m->bare)
+			goto next;
+		nsip++;
+		for (k = 0; k < m->nparts && !m->parts[k].metadata; k++)
+			;
+		if (k == m->nparts)
+			goto next;
+		for (cs = sessions; cs != NULL; cs = cs->next)
+			if (strcmp(cs->call_id, m->call_id) == 0)
+				break;
+		if (cs == NULL) {
+			cs = calloc(1, sizeof(*cs));
+			if (cs == NULL || siprec_meta_state_new(&cs->st) !=
+			    SIPREC_OK) {
+				free(cs);
+				r->syserr = 1;
+				goto next;
+			}
+			snprintf(cs->call_id, sizeof(cs->call_id), "%s",
+			    m->call_id);
+			cs->next = sessions;
+			sessions = cs;
+		}
+		/* A retransmission carries the same body: check it once. */
+		key = m->cseq * 1000 + (m->request ? 999u :
+		    (unsigned long)m->status);
+		for (i = 0; i < cs->nseen; i++)
+			if (cs->seen[i] == key)
+				goto next;
+		cs->seen[cs->nseen++ % 64] = key;
+		siprec_sipmsg_free(m);
+		m = NULL;
+		ndocs++;
+		check_sip_state(r, p.data.p, p.data.len, cs->st);
+next:
+		siprec_sipmsg_free(m);
+	}
+	r->file = file;
+	if (ndocs == 0)
+		siprec_report(&r->sink, SIPREC_CHK_IN_NO_METADATA, 0, 0,
+		    "%zu SIP messages in the capture, none with metadata", nsip);
+	while ((cs = sessions) != NULL) {
+		sessions = cs->next;
+		siprec_meta_state_free(cs->st);
+		free(cs);
+	}
+	siprec_capture_free(cap);
 }
 
 static void
@@ -229,6 +370,9 @@ check_file(struct run *r, const char *path, size_t max, enum intype type)
 	}
 	if (len == 0)
 		siprec_report(&r->sink, SIPREC_CHK_IN_EMPTY, 0, 0, NULL);
+	else if (type == IN_AUTO && is_capture(buf, len) &&
+	    strcmp(path, "-") != 0)
+		check_capture(r, path);
 	else if (type == IN_XML || (type == IN_AUTO &&
 	    looks_like_xml(buf, len))) {
 		memset(&in, 0, sizeof(in));

@@ -1,0 +1,1164 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Captures read as one time-ordered stream, decoded down to UDP and TCP. */
+#define _GNU_SOURCE	/* fopencookie */
+#include <sys/types.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gcrypt.h>
+#include <pcap/pcap.h>
+
+#include "capture_int.h"
+
+/*
+ * Every input is read through a stdio cookie stream that feeds each byte
+ * to SHA-256 on its way to libpcap, so the digest covers exactly what was
+ * parsed (and, drained at the end, the whole file).  Each input keeps one
+ * record read ahead; the earliest of them is decoded next.  A UDP payload
+ * is handed out in place, inside libpcap's record buffer, so plain UDP
+ * costs no allocation; the record is replaced only on the following call.
+ *
+ * Decoding is a recursive descent from the link layer: Ethernet with its
+ * tags, MPLS and PPPoE; Linux cooked v1/v2; raw IP; BSD loopback; then
+ * IPv4/IPv6 with fragment reassembly and duplicate suppression; then UDP,
+ * TCP and the tunnels (IP-in-IP, GRE with ERSPAN II/III and transparent
+ * Ethernet bridging, VXLAN), which start again at an inner layer.
+ */
+
+#define MAX_DEPTH	8		/* nested encapsulations */
+
+#define DGRAM_MAX	65535		/* largest reassembled payload */
+#define FRAG_MAX	256		/* datagrams being reassembled */
+#define FRAG_BYTES	(8 * 1024 * 1024) /* their buffers together */
+#define FRAG_RANGES	32		/* disjoint pieces per datagram */
+#define FRAG_TIMEOUT	(30 * SIPREC__NS)
+
+#define DUP_RING	8		/* recent packets compared */
+#define DUP_WINDOW	(10 * 1000000ULL) /* 10 ms */
+
+struct hashio {
+	FILE		*fp;
+	gcry_md_hd_t	 md;
+	int		 own;		/* close fp with the stream */
+	int		 err;		/* errno of a failed read, or 0 */
+};
+
+enum in_state {
+	IN_NEED,			/* read the next record */
+	IN_HAVE,			/* hdr/data hold the next record */
+	IN_DONE
+};
+
+struct input {
+	char			*path;
+	struct hashio		 io;
+	FILE			*fp;		/* the hashing stream */
+	pcap_t			*pcap;
+	int			 linktype;
+	struct bpf_program	 prog;
+	int			 has_prog;
+	enum in_state		 state;
+	struct pcap_pkthdr	*hdr;
+	const u_char		*data;
+	uint64_t		 ts;
+	uint64_t		 recno;
+	int			 hashed;
+	uint8_t			 sha[32];
+};
+
+struct frag {
+	struct frag	*next;		/* oldest first */
+	uint8_t		 family, proto;
+	uint8_t		 src[16], dst[16];
+	uint32_t	 id;
+	uint64_t	 first_ns;
+	uint8_t		*buf;
+	size_t		 cap;
+	size_t		 total;		/* 0 until the last fragment */
+	uint32_t	 lo[FRAG_RANGES], hi[FRAG_RANGES];
+	int		 nr;
+};
+
+struct dup {
+	uint64_t	 ts;
+	uint64_t	 hash;
+	uint32_t	 id;
+	uint32_t	 len;
+	uint8_t		 family;
+	uint8_t		 used;
+	uint8_t		 src[16], dst[16];
+};
+
+struct siprec_capture {
+	struct input			*in;
+	size_t				 n;
+	struct siprec_capture_stats	 st;
+	struct siprec__tcp		*tcp;
+	struct frag			*frags, *frags_tail;
+	size_t				 nfrags, frag_bytes;
+	uint8_t				*dgram;		/* reassembled */
+	struct dup			 dups[DUP_RING];
+	size_t				 dup_next;
+	enum siprec_err			 err;		/* from the decoders */
+};
+
+/* Per record: where it came from and where a packet goes. */
+struct dctx {
+	uint64_t		 ts;
+	const char		*file;
+	uint64_t		 record;
+	int			 cut;		/* bytes missing at the end */
+	struct siprec_pkt	*out;
+};
+
+static int	ethertype(struct siprec_capture *, struct dctx *, uint16_t,
+		    const uint8_t *, size_t, int);
+static int	ipv4(struct siprec_capture *, struct dctx *, const uint8_t *,
+		    size_t, int);
+static int	ipv6(struct siprec_capture *, struct dctx *, const uint8_t *,
+		    size_t, int);
+static int	ipv6_ext(struct siprec_capture *, struct dctx *, uint8_t,
+		    struct siprec_addr *, struct siprec_addr *,
+		    const uint8_t *, size_t, size_t, int);
+
+static pthread_once_t gcry_once = PTHREAD_ONCE_INIT;
+
+static void
+gcry_init(void)
+{
+	(void)gcry_check_version(NULL);
+	gcry_control(GCRYCTL_DISABLE_SECMEM, 0);
+	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
+}
+
+static uint16_t
+be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t
+be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+/* --- inputs ------------------------------------------------------------- */
+
+static ssize_t
+hio_read(void *cookie, char *buf, size_t n)
+{
+	struct hashio *h = cookie;
+	size_t k;
+
+	k = fread(buf, 1, n, h->fp);
+	if (k == 0 && ferror(h->fp)) {
+		h->err = errno != 0 ? errno : EIO;
+		return -1;
+	}
+	gcry_md_write(h->md, buf, k);
+	return (ssize_t)k;
+}
+
+static int
+hio_close(void *cookie)
+{
+	struct hashio *h = cookie;
+	int r = 0;
+
+	if (h->own && h->fp != NULL)
+		r = fclose(h->fp);
+	h->fp = NULL;
+	return r;
+}
+
+/* Read what libpcap left, seal the digest, close the input. */
+static void
+input_finish(struct input *in)
+{
+	char buf[8192];
+
+	if (in->fp != NULL)
+		while (fread(buf, 1, sizeof(buf), in->fp) > 0)
+			continue;
+	if (in->io.md != NULL && !in->io.err) {
+		memcpy(in->sha, gcry_md_read(in->io.md, GCRY_MD_SHA256), 32);
+		in->hashed = 1;
+	}
+	if (in->pcap != NULL)
+		pcap_close(in->pcap);	/* closes fp, then io.fp */
+	else if (in->fp != NULL)
+		fclose(in->fp);
+	in->pcap = NULL;
+	in->fp = NULL;
+	if (in->has_prog)
+		pcap_freecode(&in->prog);
+	in->has_prog = 0;
+	in->state = IN_DONE;
+}
+
+static enum siprec_err
+input_open(struct input *in, const char *filter, struct siprec_diag *diag)
+{
+	static const cookie_io_functions_t fns = {
+		.read = hio_read,
+		.close = hio_close
+	};
+	char errbuf[PCAP_ERRBUF_SIZE];
+
+	if (strcmp(in->path, "-") == 0) {
+		in->io.fp = stdin;
+		in->io.own = 0;
+	} else {
+		if ((in->io.fp = fopen(in->path, "rb")) == NULL) {
+			siprec_diag_set(diag, 0, 0, "%s: %s", in->path,
+			    strerror(errno));
+			return SIPREC_EIO;
+		}
+		in->io.own = 1;
+	}
+	if (gcry_md_open(&in->io.md, GCRY_MD_SHA256, 0) != 0) {
+		in->io.md = NULL;
+		hio_close(&in->io);
+		siprec_diag_set(diag, 0, 0, "%s: cannot start SHA-256",
+		    in->path);
+		return SIPREC_ENOMEM;
+	}
+	if ((in->fp = fopencookie(&in->io, "r", fns)) == NULL) {
+		hio_close(&in->io);
+		siprec_diag_set(diag, 0, 0, "%s: %s", in->path,
+		    strerror(errno));
+		return SIPREC_ENOMEM;
+	}
+	errbuf[0] = '\0';
+	in->pcap = pcap_fopen_offline_with_tstamp_precision(in->fp,
+	    PCAP_TSTAMP_PRECISION_NANO, errbuf);
+	if (in->pcap == NULL) {
+		/* libpcap leaves the stream to us on failure. */
+		fclose(in->fp);
+		in->fp = NULL;
+		siprec_diag_set(diag, 0, 0, "%s: %s", in->path,
+		    in->io.err ? strerror(in->io.err) : errbuf);
+		return in->io.err ? SIPREC_EIO : SIPREC_EPARSE;
+	}
+	in->linktype = pcap_datalink(in->pcap);
+	if (filter != NULL) {
+		/*
+		 * Matched with pcap_offline_filter() rather than
+		 * pcap_setfilter(), so that records the filter drops still
+		 * count and record numbers stay those of the file.
+		 */
+		if (pcap_compile(in->pcap, &in->prog, filter, 1,
+		    PCAP_NETMASK_UNKNOWN) != 0) {
+			siprec_diag_set(diag, 0, 0, "%s: filter \"%s\": %s",
+			    in->path, filter, pcap_geterr(in->pcap));
+			return SIPREC_EINVAL;
+		}
+		in->has_prog = 1;
+	}
+	in->state = IN_NEED;
+	return SIPREC_OK;
+}
+
+void
+siprec_capture_free(struct siprec_capture *c)
+{
+	struct frag *f;
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->n; i++) {
+		struct input *in = &c->in[i];
+
+		if (in->pcap != NULL)
+			pcap_close(in->pcap);
+		else if (in->fp != NULL)
+			fclose(in->fp);
+		else
+			hio_close(&in->io);
+		if (in->has_prog)
+			pcap_freecode(&in->prog);
+		if (in->io.md != NULL)
+			gcry_md_close(in->io.md);
+		free(in->path);
+	}
+	free(c->in);
+	while ((f = c->frags) != NULL) {
+		c->frags = f->next;
+		free(f->buf);
+		free(f);
+	}
+	siprec__tcp_free(c->tcp);
+	free(c->dgram);
+	free(c);
+}
+
+enum siprec_err
+siprec_capture_open(const char *const *paths, size_t n, const char *filter,
+    struct siprec_capture **out, struct siprec_diag *diag)
+{
+	struct siprec_capture *c;
+	enum siprec_err e;
+	size_t i, nstdin = 0;
+
+	if (out != NULL)
+		*out = NULL;
+	if (paths == NULL || n == 0 || out == NULL) {
+		siprec_diag_set(diag, 0, 0, "no capture to read");
+		return SIPREC_EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		if (paths[i] == NULL) {
+			siprec_diag_set(diag, 0, 0, "no capture to read");
+			return SIPREC_EINVAL;
+		}
+		if (strcmp(paths[i], "-") == 0)
+			nstdin++;
+	}
+	if (nstdin > 1) {
+		siprec_diag_set(diag, 0, 0,
+		    "-: standard input can be read only once");
+		return SIPREC_EINVAL;
+	}
+	(void)pthread_once(&gcry_once, gcry_init);
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->in = calloc(n, sizeof(*c->in))) == NULL ||
+	    (c->dgram = malloc(DGRAM_MAX)) == NULL) {
+		siprec_capture_free(c);
+		siprec_diag_set(diag, 0, 0, "out of memory");
+		return SIPREC_ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		c->in[i].state = IN_DONE;
+		if ((c->in[i].path = strdup(paths[i])) == NULL) {
+			c->n = i;
+			siprec_capture_free(c);
+			siprec_diag_set(diag, 0, 0, "out of memory");
+			return SIPREC_ENOMEM;
+		}
+		c->n = i + 1;
+		if ((e = input_open(&c->in[i], filter, diag)) != SIPREC_OK) {
+			siprec_capture_free(c);
+			return e;
+		}
+	}
+	*out = c;
+	return SIPREC_OK;
+}
+
+const struct siprec_capture_stats *
+siprec_capture_stats(const struct siprec_capture *c)
+{
+	return &c->st;
+}
+
+enum siprec_err
+siprec_capture_sha256(const struct siprec_capture *c, size_t i,
+    uint8_t out[32])
+{
+	if (c == NULL || i >= c->n)
+		return SIPREC_EINVAL;
+	if (!c->in[i].hashed)
+		return SIPREC_ENOTFOUND;
+	memcpy(out, c->in[i].sha, 32);
+	return SIPREC_OK;
+}
+
+void
+siprec_addr_format(const struct siprec_addr *a, char *buf, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	if (buf == NULL || len == 0)
+		return;
+	if (a == NULL || (a->family != 4 && a->family != 6) ||
+	    inet_ntop(a->family == 4 ? AF_INET : AF_INET6, a->ip, ip,
+	    sizeof(ip)) == NULL) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	if (a->family == 4)
+		snprintf(buf, len, "%s:%u", ip, (unsigned int)a->port);
+	else
+		snprintf(buf, len, "[%s]:%u", ip, (unsigned int)a->port);
+}
+
+/* --- duplicates --------------------------------------------------------- */
+
+static uint64_t
+hash64(const uint8_t *p, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
+
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0x100000001b3ULL;
+		h ^= h >> 29;
+	}
+	w = 0;
+	memcpy(&w, p, n);
+	h = (h ^ w) * 0x100000001b3ULL;
+	return h ^ (h >> 32);
+}
+
+/*
+ * Whether this IP packet repeats one seen just before: same addresses,
+ * identification and length, same payload (TTL and checksum may differ,
+ * as when a SPAN port copies both ingress and egress).  SPEC T-06.
+ */
+static int
+duplicate(struct siprec_capture *c, const struct dctx *x, uint8_t family,
+    const uint8_t *src, const uint8_t *dst, uint32_t id, size_t len,
+    const uint8_t *pl, size_t pn)
+{
+	size_t alen = family == 4 ? 4 : 16, i;
+	uint64_t h = hash64(pl, pn);
+	struct dup *d;
+
+	for (i = 0; i < DUP_RING; i++) {
+		d = &c->dups[i];
+		if (d->used && d->family == family && d->id == id &&
+		    d->len == len && d->hash == h && x->ts >= d->ts &&
+		    x->ts - d->ts <= DUP_WINDOW &&
+		    memcmp(d->src, src, alen) == 0 &&
+		    memcmp(d->dst, dst, alen) == 0)
+			return 1;
+	}
+	d = &c->dups[c->dup_next];
+	c->dup_next = (c->dup_next + 1) % DUP_RING;
+	d->used = 1;
+	d->ts = x->ts;
+	d->hash = h;
+	d->id = id;
+	d->len = (uint32_t)len;
+	d->family = family;
+	memcpy(d->src, src, alen);
+	memcpy(d->dst, dst, alen);
+	return 0;
+}
+
+/* --- transport ---------------------------------------------------------- */
+
+static int
+skip(struct siprec_capture *c)
+{
+	c->st.skipped_other++;
+	return 0;
+}
+
+static int
+ether(struct siprec_capture *c, struct dctx *x, const uint8_t *p, size_t n,
+    int depth)
+{
+	if (depth > MAX_DEPTH || n < 14)
+		return skip(c);
+	return ethertype(c, x, be16(p + 12), p + 14, n - 14, depth);
+}
+
+static int
+udp(struct siprec_capture *c, struct dctx *x, struct siprec_addr *s,
+    struct siprec_addr *d, const uint8_t *p, size_t avail, size_t full,
+    int depth)
+{
+	struct siprec_pkt *o = x->out;
+	size_t ulen;
+
+	if (full < 8)
+		return skip(c);
+	if (avail < 8)
+		return 0;		/* cut short by the snap length */
+	ulen = be16(p + 4);
+	if (ulen < 8 || ulen > full)
+		return skip(c);
+	if (ulen > avail)
+		return 0;		/* payload not all captured */
+	s->port = be16(p);
+	d->port = be16(p + 2);
+	/* VXLAN (RFC 7348): the I flag says a VNI and a frame follow. */
+	if (d->port == 4789 && ulen >= 16 && (p[8] & 0x08) != 0 &&
+	    depth < MAX_DEPTH)
+		return ether(c, x, p + 16, ulen - 16, depth + 1);
+	o->kind = SIPREC_PKT_UDP;
+	o->ts_ns = x->ts;
+	o->src = *s;
+	o->dst = *d;
+	o->data.p = p + 8;
+	o->data.len = ulen - 8;
+	o->file = x->file;
+	o->record = x->record;
+	c->st.udp++;
+	return 1;
+}
+
+static int
+tcp(struct siprec_capture *c, struct dctx *x, struct siprec_addr *s,
+    struct siprec_addr *d, const uint8_t *p, size_t avail, size_t full)
+{
+	struct siprec__tcp_seg g;
+	enum siprec_err e;
+	size_t off;
+
+	if (full < 20)
+		return skip(c);
+	if (avail < 20)
+		return 0;
+	off = (size_t)(p[12] >> 4) * 4;
+	if (off < 20 || off > full)
+		return skip(c);
+	if (off > avail)
+		return 0;
+	s->port = be16(p);
+	d->port = be16(p + 2);
+	if (c->tcp == NULL && (e = siprec__tcp_new(&c->tcp)) != SIPREC_OK) {
+		c->err = e;
+		return -1;
+	}
+	/* A segment cut by the snap length is used as far as it goes. */
+	g.src = s;
+	g.dst = d;
+	g.seq = be32(p + 4);
+	g.flags = p[13];
+	g.data = p + off;
+	g.len = avail - off;
+	g.ts_ns = x->ts;
+	g.file = x->file;
+	g.record = x->record;
+	if ((e = siprec__tcp_segment(c->tcp, &g, &c->st)) != SIPREC_OK) {
+		c->err = e;
+		return -1;
+	}
+	return 0;
+}
+
+/* GRE (RFC 2784, 2890) and the ERSPAN mirrors carried in it. */
+static int
+gre(struct siprec_capture *c, struct dctx *x, const uint8_t *p, size_t n,
+    int depth)
+{
+	uint16_t fl, proto;
+	size_t hl, k;
+
+	if (n < 4)
+		return x->cut ? 0 : skip(c);
+	fl = be16(p);
+	proto = be16(p + 2);
+	if ((fl & 0x0007) != 0 || (fl & 0x4000) != 0)
+		return skip(c);		/* enhanced GRE (PPTP), routing */
+	hl = 4 + ((fl & 0x8000) ? 4 : 0) + ((fl & 0x2000) ? 4 : 0) +
+	    ((fl & 0x1000) ? 4 : 0);
+	if (n < hl)
+		return x->cut ? 0 : skip(c);
+	p += hl;
+	n -= hl;
+	switch (proto) {
+	case 0x88be:
+		/*
+		 * ERSPAN type II has a sequence number and 8 bytes of
+		 * header; type I has neither.
+		 */
+		if (fl & 0x1000) {
+			if (n < 8)
+				return skip(c);
+			p += 8;
+			n -= 8;
+		}
+		return ether(c, x, p, n, depth + 1);
+	case 0x22eb:
+		/*
+		 * ERSPAN type III: 12 bytes, 8 more with the O flag; frame
+		 * type 0 is Ethernet.
+		 */
+		if (n < 12)
+			return skip(c);
+		k = 12 + ((p[11] & 0x01) ? 8 : 0);
+		if (n < k || ((p[10] >> 2) & 0x1f) != 0)
+			return skip(c);
+		return ether(c, x, p + k, n - k, depth + 1);
+	default:
+		return ethertype(c, x, proto, p, n, depth + 1);
+	}
+}
+
+/*
+ * The payload of an IP packet: avail bytes at hand of full on the wire
+ * (fewer only when the record was cut).
+ */
+static int
+transport(struct siprec_capture *c, struct dctx *x, uint8_t proto,
+    struct siprec_addr *s, struct siprec_addr *d, const uint8_t *p,
+    size_t avail, size_t full, int depth)
+{
+	if (depth > MAX_DEPTH)
+		return skip(c);
+	switch (proto) {
+	case 17:
+		return udp(c, x, s, d, p, avail, full, depth);
+	case 6:
+		return tcp(c, x, s, d, p, avail, full);
+	case 4:
+		return ipv4(c, x, p, avail, depth + 1);
+	case 41:
+		return ipv6(c, x, p, avail, depth + 1);
+	case 47:
+		return gre(c, x, p, avail, depth);
+	default:
+		return skip(c);
+	}
+}
+
+/* --- fragments (RFC 791 section 3.2, RFC 8200 section 4.5) -------------- */
+
+static void
+frag_drop(struct siprec_capture *c, struct frag *f)
+{
+	struct frag **pp, *prev = NULL;
+
+	for (pp = &c->frags; *pp != NULL; prev = *pp, pp = &(*pp)->next)
+		if (*pp == f) {
+			*pp = f->next;
+			if (c->frags_tail == f)
+				c->frags_tail = prev;
+			break;
+		}
+	c->frag_bytes -= f->cap;
+	c->nfrags--;
+	free(f->buf);
+	free(f);
+}
+
+/* Record piece [lo, hi) in the sorted, disjoint range list. */
+static int
+frag_range(struct frag *f, uint32_t lo, uint32_t hi)
+{
+	uint32_t nlo[FRAG_RANGES + 1], nhi[FRAG_RANGES + 1];
+	int i, k = 0, placed = 0;
+
+	for (i = 0; i < f->nr; i++) {
+		if (f->hi[i] < lo) {
+			nlo[k] = f->lo[i];
+			nhi[k++] = f->hi[i];
+		} else if (f->lo[i] > hi) {
+			if (!placed) {
+				nlo[k] = lo;
+				nhi[k++] = hi;
+				placed = 1;
+			}
+			nlo[k] = f->lo[i];
+			nhi[k++] = f->hi[i];
+		} else {
+			if (f->lo[i] < lo)
+				lo = f->lo[i];
+			if (f->hi[i] > hi)
+				hi = f->hi[i];
+		}
+	}
+	if (!placed) {
+		nlo[k] = lo;
+		nhi[k++] = hi;
+	}
+	if (k > FRAG_RANGES)
+		return -1;
+	memcpy(f->lo, nlo, (size_t)k * sizeof(nlo[0]));
+	memcpy(f->hi, nhi, (size_t)k * sizeof(nhi[0]));
+	f->nr = k;
+	return 0;
+}
+
+/*
+ * Add a fragment's data at byte offset off.  Overlaps keep the bytes that
+ * came first.  When the datagram is whole it is decoded from c->dgram.
+ */
+static int
+fragment(struct siprec_capture *c, struct dctx *x, uint8_t family,
+    uint8_t proto, struct siprec_addr *s, struct siprec_addr *d, uint32_t id,
+    uint32_t off, int more, const uint8_t *p, size_t n, int depth)
+{
+	size_t alen = family == 4 ? 4 : 16, ncap, total;
+	uint32_t end = off + (uint32_t)n, pos, e;
+	struct frag *f;
+	uint8_t *nb;
+	int i, r, cut;
+
+	c->st.fragments++;
+	while ((f = c->frags) != NULL && f->first_ns + FRAG_TIMEOUT < x->ts)
+		frag_drop(c, f);
+	if (end > DGRAM_MAX || (more && (n == 0 || n % 8 != 0)))
+		return skip(c);
+	for (f = c->frags; f != NULL; f = f->next)
+		if (f->id == id && f->family == family && f->proto == proto &&
+		    memcmp(f->src, s->ip, alen) == 0 &&
+		    memcmp(f->dst, d->ip, alen) == 0)
+			break;
+	if (f == NULL) {
+		if (c->nfrags >= FRAG_MAX)
+			frag_drop(c, c->frags);
+		if ((f = calloc(1, sizeof(*f))) == NULL) {
+			c->err = SIPREC_ENOMEM;
+			return -1;
+		}
+		f->family = family;
+		f->proto = proto;
+		memcpy(f->src, s->ip, alen);
+		memcpy(f->dst, d->ip, alen);
+		f->id = id;
+		f->first_ns = x->ts;
+		if (c->frags_tail != NULL)
+			c->frags_tail->next = f;
+		else
+			c->frags = f;
+		c->frags_tail = f;
+		c->nfrags++;
+	}
+	if ((!more && f->total != 0 && f->total != end) ||
+	    (f->total != 0 && end > f->total) ||
+	    (!more && f->nr > 0 && f->hi[f->nr - 1] > end)) {
+		frag_drop(c, f);	/* inconsistent lengths */
+		return skip(c);
+	}
+	if (!more)
+		f->total = end;
+	if (end > f->cap) {
+		ncap = f->cap > 0 ? f->cap * 2 : 2048;
+		if (ncap < end)
+			ncap = end;
+		if (ncap > DGRAM_MAX)
+			ncap = DGRAM_MAX;
+		while (c->frag_bytes + ncap - f->cap > FRAG_BYTES &&
+		    c->frags != f)
+			frag_drop(c, c->frags);
+		if (c->frag_bytes + ncap - f->cap > FRAG_BYTES ||
+		    (nb = realloc(f->buf, ncap)) == NULL) {
+			frag_drop(c, f);
+			return skip(c);
+		}
+		c->frag_bytes += ncap - f->cap;
+		f->buf = nb;
+		f->cap = ncap;
+	}
+	/* Copy only where nothing has arrived yet. */
+	pos = off;
+	for (i = 0; i < f->nr && pos < end; i++) {
+		if (f->hi[i] <= pos)
+			continue;
+		if (f->lo[i] > pos) {
+			e = f->lo[i] < end ? f->lo[i] : end;
+			memcpy(f->buf + pos, p + (pos - off), e - pos);
+		}
+		pos = f->hi[i];
+	}
+	if (pos < end)
+		memcpy(f->buf + pos, p + (pos - off), end - pos);
+	if (end > off && frag_range(f, off, end) != 0) {
+		frag_drop(c, f);
+		return skip(c);
+	}
+	if (f->total == 0 || f->nr != 1 || f->lo[0] != 0 ||
+	    f->hi[0] != f->total)
+		return 0;
+	total = f->total;
+	memcpy(c->dgram, f->buf, total);
+	frag_drop(c, f);
+	c->st.reassembled++;
+	cut = x->cut;
+	x->cut = 0;
+	if (family == 4)
+		r = transport(c, x, proto, s, d, c->dgram, total, total, depth);
+	else
+		r = ipv6_ext(c, x, proto, s, d, c->dgram, total, total, depth);
+	x->cut = cut;
+	return r;
+}
+
+/* --- IP ----------------------------------------------------------------- */
+
+static int
+ipv4(struct siprec_capture *c, struct dctx *x, const uint8_t *p, size_t n,
+    int depth)
+{
+	struct siprec_addr s, d;
+	size_t hl, tot, avail;
+	uint16_t fo;
+
+	if (depth > MAX_DEPTH)
+		return skip(c);
+	if (n < 20)
+		return x->cut ? 0 : skip(c);
+	hl = (size_t)(p[0] & 0x0f) * 4;
+	tot = be16(p + 2);
+	if ((p[0] >> 4) != 4 || hl < 20 || tot < hl)
+		return skip(c);
+	if (hl > n)
+		return x->cut ? 0 : skip(c);
+	if (tot > n) {
+		if (!x->cut)
+			return skip(c);
+		avail = n;
+	} else
+		avail = tot;		/* drop link padding and trailers */
+	memset(&s, 0, sizeof(s));
+	memset(&d, 0, sizeof(d));
+	s.family = d.family = 4;
+	memcpy(s.ip, p + 12, 4);
+	memcpy(d.ip, p + 16, 4);
+	if (duplicate(c, x, 4, s.ip, d.ip, be16(p + 4), tot, p + hl,
+	    avail - hl)) {
+		c->st.duplicates++;
+		return 0;
+	}
+	fo = be16(p + 6);
+	if ((fo & 0x3fff) != 0) {
+		if (avail < tot) {
+			c->st.fragments++;
+			return 0;	/* a cut fragment cannot be used */
+		}
+		return fragment(c, x, 4, p[9], &s, &d, be16(p + 4),
+		    (uint32_t)(fo & 0x1fff) * 8, (fo & 0x2000) != 0, p + hl,
+		    tot - hl, depth);
+	}
+	return transport(c, x, p[9], &s, &d, p + hl, avail - hl, tot - hl,
+	    depth);
+}
+
+/* IPv6 extension headers (RFC 8200 section 4), then the payload. */
+static int
+ipv6_ext(struct siprec_capture *c, struct dctx *x, uint8_t nh,
+    struct siprec_addr *s, struct siprec_addr *d, const uint8_t *p,
+    size_t avail, size_t full, int depth)
+{
+	size_t hl;
+	uint16_t fo;
+	int i;
+
+	for (i = 0; i < 16; i++) {
+		switch (nh) {
+		case 0:		/* hop-by-hop options */
+		case 43:	/* routing */
+		case 60:	/* destination options */
+		case 51:	/* authentication header (RFC 4302) */
+			if (avail < 8)
+				return x->cut ? 0 : skip(c);
+			hl = nh == 51 ? ((size_t)p[1] + 2) * 4 :
+			    ((size_t)p[1] + 1) * 8;
+			if (hl > avail)
+				return x->cut ? 0 : skip(c);
+			nh = p[0];
+			break;
+		case 44:	/* fragment */
+			if (avail < 8)
+				return x->cut ? 0 : skip(c);
+			fo = be16(p + 2);
+			if ((fo & 0xfff9) == 0) {
+				/* An atomic fragment (RFC 6946). */
+				hl = 8;
+				nh = p[0];
+				break;
+			}
+			if (avail < full) {
+				c->st.fragments++;
+				return 0;
+			}
+			return fragment(c, x, 6, p[0], s, d, be32(p + 4),
+			    fo & 0xfff8, fo & 0x0001, p + 8, full - 8, depth);
+		case 59:	/* no next header */
+			return skip(c);
+		default:
+			return transport(c, x, nh, s, d, p, avail, full,
+			    depth);
+		}
+		p += hl;
+		avail -= hl;
+		full -= hl;
+	}
+	return skip(c);
+}
+
+static int
+ipv6(struct siprec_capture *c, struct dctx *x, const uint8_t *p, size_t n,
+    int depth)
+{
+	struct siprec_addr s, d;
+	size_t plen, avail;
+
+	if (depth > MAX_DEPTH)
+		return skip(c);
+	if (n < 40)
+		return x->cut ? 0 : skip(c);
+	plen = be16(p + 4);
+	if ((p[0] >> 4) != 6 || plen == 0)
+		return skip(c);		/* not IPv6, or a jumbogram */
+	if (40 + plen > n) {
+		if (!x->cut)
+			return skip(c);
+		avail = n - 40;
+	} else
+		avail = plen;
+	memset(&s, 0, sizeof(s));
+	memset(&d, 0, sizeof(d));
+	s.family = d.family = 6;
+	memcpy(s.ip, p + 8, 16);
+	memcpy(d.ip, p + 24, 16);
+	if (duplicate(c, x, 6, s.ip, d.ip, 0, plen, p + 40, avail)) {
+		c->st.duplicates++;
+		return 0;
+	}
+	return ipv6_ext(c, x, p[6], &s, &d, p + 40, avail, plen, depth);
+}
+
+/* --- link layers -------------------------------------------------------- */
+
+/* RFC 3032 label stack, then IP or an Ethernet pseudowire (RFC 4448). */
+static int
+mpls(struct siprec_capture *c, struct dctx *x, const uint8_t *p, size_t n,
+    int depth)
+{
+	int bottom = 0;
+
+	while (!bottom) {
+		if (n < 4)
+			return skip(c);
+		bottom = p[2] & 0x01;
+		p += 4;
+		n -= 4;
+	}
+	if (n < 1)
+		return skip(c);
+	switch (p[0] >> 4) {
+	case 4:
+		return ipv4(c, x, p, n, depth);
+	case 6:
+		return ipv6(c, x, p, n, depth);
+	case 0:
+		/* The pseudowire control word. */
+		if (n < 4)
+			return skip(c);
+		return ether(c, x, p + 4, n - 4, depth + 1);
+	default:
+		return skip(c);
+	}
+}
+
+/* A PPPoE session frame (RFC 2516) carrying IPv4 or IPv6 over PPP. */
+static int
+pppoe(struct siprec_capture *c, struct dctx *x, const uint8_t *p, size_t n,
+    int depth)
+{
+	size_t len;
+
+	if (n < 8 || p[0] != 0x11 || p[1] != 0x00)
+		return skip(c);
+	len = be16(p + 4);
+	if (len < 2)
+		return skip(c);
+	len -= 2;
+	if (len > n - 8)
+		len = n - 8;
+	switch (be16(p + 6)) {
+	case 0x0021:
+		return ipv4(c, x, p + 8, len, depth);
+	case 0x0057:
+		return ipv6(c, x, p + 8, len, depth);
+	default:
+		return skip(c);
+	}
+}
+
+static int
+ethertype(struct siprec_capture *c, struct dctx *x, uint16_t type,
+    const uint8_t *p, size_t n, int depth)
+{
+	for (;;) {
+		switch (type) {
+		case 0x0800:
+			return ipv4(c, x, p, n, depth);
+		case 0x86dd:
+			return ipv6(c, x, p, n, depth);
+		case 0x8100:	/* 802.1Q */
+		case 0x88a8:	/* 802.1ad */
+		case 0x9100:	/* QinQ, pre-standard */
+			if (n < 4)
+				return skip(c);
+			type = be16(p + 2);
+			p += 4;
+			n -= 4;
+			break;
+		case 0x8847:
+			return mpls(c, x, p, n, depth);
+		case 0x8864:
+			return pppoe(c, x, p, n, depth);
+		case 0x6558:	/* transparent Ethernet bridging */
+			return ether(c, x, p, n, depth + 1);
+		default:
+			return skip(c);
+		}
+	}
+}
+
+/* BSD loopback: the address family in either byte order. */
+static int
+loopback(struct siprec_capture *c, struct dctx *x, const uint8_t *p, size_t n)
+{
+	uint32_t le, be;
+
+	if (n < 4)
+		return skip(c);
+	le = (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[1] << 8 | p[0];
+	be = be32(p);
+	if (le == 2 || be == 2)
+		return ipv4(c, x, p + 4, n - 4, 0);
+	if (le == 24 || le == 28 || le == 30 || be == 24 || be == 28 ||
+	    be == 30)
+		return ipv6(c, x, p + 4, n - 4, 0);
+	return skip(c);
+}
+
+static int
+raw_ip(struct siprec_capture *c, struct dctx *x, const uint8_t *p, size_t n)
+{
+	if (n < 1)
+		return skip(c);
+	switch (p[0] >> 4) {
+	case 4:
+		return ipv4(c, x, p, n, 0);
+	case 6:
+		return ipv6(c, x, p, n, 0);
+	default:
+		return skip(c);
+	}
+}
+
+/* Decode the record held by in: 1 a packet in *out, 0 none, -1 c->err. */
+static int
+record(struct siprec_capture *c, struct input *in, struct siprec_pkt *out)
+{
+	const uint8_t *p = in->data;
+	size_t n = in->hdr->caplen;
+	struct dctx x;
+
+	c->st.records++;
+	x.cut = in->hdr->caplen < in->hdr->len;
+	if (x.cut)
+		c->st.truncated++;
+	if (in->has_prog && pcap_offline_filter(&in->prog, in->hdr, p) == 0)
+		return 0;
+	x.ts = in->ts;
+	x.file = in->path;
+	x.record = in->recno;
+	x.out = out;
+	/* Numbers as pcap_datalink() gives them (DLT_*, not LINKTYPE_*). */
+	switch (in->linktype) {
+	case 1:		/* DLT_EN10MB */
+		return ether(c, &x, p, n, 0);
+	case 113:	/* DLT_LINUX_SLL */
+		if (n < 16)
+			return skip(c);
+		return ethertype(c, &x, be16(p + 14), p + 16, n - 16, 0);
+	case 276:	/* DLT_LINUX_SLL2 */
+		if (n < 20)
+			return skip(c);
+		return ethertype(c, &x, be16(p), p + 20, n - 20, 0);
+	case 12:	/* DLT_RAW */
+	case 14:	/* DLT_RAW on OpenBSD */
+	case 101:	/* LINKTYPE_RAW */
+		return raw_ip(c, &x, p, n);
+	case 228:	/* DLT_IPV4 */
+		return ipv4(c, &x, p, n, 0);
+	case 229:	/* DLT_IPV6 */
+		return ipv6(c, &x, p, n, 0);
+	case 0:		/* DLT_NULL */
+	case 108:	/* DLT_LOOP */
+		return loopback(c, &x, p, n);
+	default:
+		c->st.skipped_link++;
+		return 0;
+	}
+}
+
+/* Read the next record of in, or finish it at its end or on damage. */
+static enum siprec_err
+input_read(struct input *in, struct siprec_diag *diag)
+{
+	char msg[PCAP_ERRBUF_SIZE];
+	int64_t sec;
+	int r;
+
+	do
+		r = pcap_next_ex(in->pcap, &in->hdr, &in->data);
+	while (r == 0);
+	if (r == 1) {
+		in->recno++;
+		/*
+		 * Classic pcap stores seconds as an unsigned 32-bit number,
+		 * which libpcap sign-extends: undo that past 2038.
+		 */
+		sec = in->hdr->ts.tv_sec;
+		if (sec < 0)
+			sec = (int64_t)(uint32_t)sec;
+		in->ts = (uint64_t)sec * SIPREC__NS +
+		    (uint64_t)in->hdr->ts.tv_usec;
+		in->state = IN_HAVE;
+		return SIPREC_OK;
+	}
+	if (r == PCAP_ERROR_BREAK) {
+		input_finish(in);
+		return SIPREC_OK;
+	}
+	snprintf(msg, sizeof(msg), "%s", in->io.err ? strerror(in->io.err) :
+	    pcap_geterr(in->pcap));
+	input_finish(in);
+	siprec_diag_set(diag, 0, 0, "%s: record %llu: %s", in->path,
+	    (unsigned long long)in->recno + 1, msg);
+	return in->io.err ? SIPREC_EIO : SIPREC_EPARSE;
+}
+
+enum siprec_err
+siprec_capture_next(struct siprec_capture *c, struct siprec_pkt *out,
+    struct siprec_diag *diag)
+{
+	struct input *in, *best;
+	enum siprec_err e;
+	size_t i;
+	int r;
+
+	if (c == NULL || out == NULL)
+		return SIPREC_EINVAL;
+	for (;;) {
+		if (c->tcp != NULL && siprec__tcp_next(c->tcp, out, &c->st)) {
+			c->st.sip_tcp++;
+			return SIPREC_OK;
+		}
+		best = NULL;
+		for (i = 0; i < c->n; i++) {
+			in = &c->in[i];
+			if (in->state == IN_NEED &&
+			    (e = input_read(in, diag)) != SIPREC_OK)
+				return e;
+			if (in->state == IN_HAVE &&
+			    (best == NULL || in->ts < best->ts))
+				best = in;
+		}
+		if (best == NULL) {
+			if (c->tcp != NULL && siprec__tcp_flush(c->tcp, &c->st))
+				continue;
+			return SIPREC_ENOTFOUND;
+		}
+		best->state = IN_NEED;
+		memset(out, 0, sizeof(*out));
+		c->err = SIPREC_OK;
+		if ((r = record(c, best, out)) > 0)
+			return SIPREC_OK;
+		if (r < 0) {
+			siprec_diag_set(diag, 0, 0, "%s: record %llu: %s",
+			    best->path, (unsigned long long)best->recno,
+			    siprec_strerror(c->err));
+			return c->err;
+		}
+	}
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The recording-session tracker: SIP and RTP in, recording directories out. */
+#ifndef SIPREC_RS_H
+#define SIPREC_RS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <siprec/capture.h>
+#include <siprec/check.h>
+#include <siprec/err.h>
+#include <siprec/media.h>
+
+struct siprec_rs;
+
+/* What a finished recording was, for a one-line summary. */
+struct siprec_rs_done {
+	const char	*id;		/* recording id, its directory's name */
+	const char	*dir;		/* OUTDIR/id */
+	const char	*call_id;
+	const char	*reason;	/* bye, cancel, idle, end-of-input */
+	int		 siprec;	/* a SIPREC session, not a plain call */
+	uint64_t	 start_ns, end_ns;
+	unsigned int	 streams;
+	unsigned int	 metadata;	/* metadata documents received */
+	uint64_t	 packets, lost;
+	int		 ok;		/* every file written */
+};
+
+struct siprec_rs_opts {
+	const char		*outdir;
+	enum siprec_format	 format;
+	int			 all_calls;	/* record plain SIP calls too */
+	const char		*call_id;	/* only this Call-ID */
+	unsigned int		 shard_k;	/* 1..shard_n; 0 = all calls */
+	unsigned int		 shard_n;
+	uint64_t		 idle_ns;	/* end a recording idle this long */
+	const char		*tool;		/* "siprec-pcap2rec 0.1.0" */
+	/* A recording finished (files complete and renamed). */
+	void			(*done)(void *, const struct siprec_rs_done *);
+	/* A problem worth telling: where (input, record) and what. */
+	void			(*log)(void *, const char *file, uint64_t record,
+				    enum siprec_sev, const char *msg);
+	void			*arg;
+};
+
+enum siprec_err	siprec_rs_new(const struct siprec_rs_opts *,
+		    struct siprec_rs **out, struct siprec_diag *);
+
+/*
+ * Feed one packet from a capture or a socket, in time order.  Returns
+ * SIPREC_OK unless a recording could not be written (SIPREC_EIO, with
+ * diag): bad SIP or RTP is logged and counted, never an error.
+ */
+enum siprec_err	siprec_rs_packet(struct siprec_rs *, const struct siprec_pkt *,
+		    struct siprec_diag *);
+
+/*
+ * End every open recording at end_ns with the given reason, as at the end
+ * of input; then add the input captures' SHA-256 to every recording
+ * written in this run (inputs[i], hex[i]).
+ */
+enum siprec_err	siprec_rs_finish(struct siprec_rs *, uint64_t end_ns,
+		    const char *reason, const char *const *inputs,
+		    const char *const *sha256hex, size_t ninputs,
+		    struct siprec_diag *);
+
+/* Counters of the whole run. */
+struct siprec_rs_stats {
+	uint64_t	 sip;		/* SIP messages seen */
+	uint64_t	 sip_bad;	/* could not be parsed */
+	uint64_t	 retransmissions;
+	uint64_t	 rtp_unmatched;	/* RTP-looking UDP with no stream */
+	uint64_t	 recordings;	/* finished */
+	uint64_t	 skipped_calls;	/* not SIPREC, or filtered out */
+};
+const struct siprec_rs_stats *siprec_rs_stats(const struct siprec_rs *);
+
+void		siprec_rs_free(struct siprec_rs *);
+
+#endif

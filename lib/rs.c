@@ -1,0 +1,1501 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The recording-session tracker: SIP and RTP in, recording directories out. */
+#define _GNU_SOURCE	/* memmem */
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <gcrypt.h>
+
+#include <siprec/meta.h>
+#include <siprec/rs.h>
+#include <siprec/sdp.h>
+#include <siprec/sipmsg.h>
+
+/*
+ * Design note.  One pass over time-ordered packets.  A recording session
+ * is a SIP dialog (Call-ID and tags) whose INVITE is SIPREC (Require:
+ * siprec, +sip.src or a metadata part), or any INVITE dialog with
+ * --all-calls.  Offers and metadata wait for the 2xx of their transaction
+ * (RFC 3264; SPEC 2.6); a rejected offer changes nothing.  The recording
+ * starts at the 2xx of the initial INVITE: every stream's file begins
+ * there, so all streams of a recording share one timeline.  Recorded
+ * media is what flows to the addresses the SRS put in its SDP (for a
+ * plain call, to either party).  RTP that arrives before its binding is
+ * known (T-01) waits in a small ring and is replayed when a new binding
+ * appears.  Memory is bounded by the sessions in progress.
+ */
+
+#define NBUCKET		4096
+#define MAX_STREAMS	16
+#define RING		2048
+#define RING_MTU	1600
+#define RING_NS		(2ull * 1000000000ull)
+#define MAX_EVENTS	256
+#define MAX_DOCS	1000
+#define MAX_BODY	(1u << 20)
+
+enum rstate { R_PENDING = 0, R_ACTIVE };
+
+struct rs_stream {
+	struct rs_rec		*rec;
+	unsigned int		 index;		/* m-line */
+	char			 label[64];
+	char			 fname[96];
+	struct siprec_addr	 dst[4];	/* where its RTP goes */
+	unsigned int		 ndst;
+	struct siprec_stream	*s;
+	int			 paused;
+	uint64_t		 pause_from;
+	int			 stopped;	/* port 0 */
+	struct rs_stream	*hnext[4];	/* flow hash chains, per dst */
+};
+
+struct rs_event {
+	uint64_t	 t;
+	char		 what[16];
+	char		 detail[96];
+};
+
+struct rs_txn {			/* a request waiting for its final answer */
+	int		 active;
+	unsigned long	 cseq;
+	char		 method[24];
+	int		 from_srs;	/* the SRS sent the request */
+	int		 has_sdp;
+	struct siprec_sdp sdp;
+	uint8_t		*meta;		/* metadata body */
+	size_t		 nmeta;
+	char		 charset[40];
+};
+
+struct rs_rec {
+	struct rs_rec		*hnext, *next, **pprev;
+	struct siprec_rs	*rs;
+	char			 call_id[256];
+	char			 from_tag[64], to_tag[64];
+	char			 id[128];
+	char			 dir[PATH_MAX];
+	enum rstate		 state;
+	int			 siprec;
+	struct siprec_addr	 src, srs;	/* SIP addresses */
+	uint64_t		 t_invite, t0, t_last;
+	struct rs_txn		 txn;
+	int			 offer_in_2xx;	/* offerless INVITE: answer in ACK */
+	struct siprec_sdp	 src_sdp, srs_sdp;
+	int			 have_src_sdp, have_srs_sdp;
+	struct rs_stream	 st[MAX_STREAMS];
+	unsigned int		 nst;
+	struct siprec_meta_state *meta;
+	unsigned int		 ndocs;
+	unsigned long		 findings[SIPREC_SEV_FATAL + 1];
+	struct rs_event		 ev[MAX_EVENTS];
+	unsigned int		 nev;
+	unsigned long		 last_cseq_seen;
+	char			 last_method_seen[24];
+	int			 last_status_seen;
+	int			 io_error;
+};
+
+struct ring_ent {
+	uint64_t		 ts;
+	struct siprec_addr	 dst;
+	uint16_t		 len;
+	uint8_t			 data[RING_MTU];
+};
+
+struct siprec_rs {
+	struct siprec_rs_opts	 o;
+	struct siprec_meta_ctx	*meta;
+	struct rs_rec		*recs[NBUCKET];
+	struct rs_rec		*all;		/* list of every open record */
+	struct rs_stream	*flows[NBUCKET];
+	struct ring_ent		*ring;
+	size_t			 rhead, rlen;
+	uint64_t		 last_idle_check;
+	struct siprec_rs_stats	 stats;
+	char			**written;	/* dirs finished in this run */
+	size_t			 nwritten, capwritten;
+	const struct siprec_pkt	*cur;		/* packet being handled */
+};
+
+/* --- small helpers ------------------------------------------------------- */
+
+static pthread_once_t gcry_once = PTHREAD_ONCE_INIT;
+
+static void
+gcry_init(void)
+{
+	(void)gcry_check_version(NULL);
+	gcry_control(GCRYCTL_DISABLE_SECMEM, 0);
+	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
+}
+
+static uint64_t
+fnv(const void *p, size_t n)
+{
+	const unsigned char *c = p;
+	uint64_t h = 1469598103934665603ull;
+
+	while (n-- > 0)
+		h = (h ^ *c++) * 1099511628211ull;
+	return h;
+}
+
+static size_t
+addr_bucket(const struct siprec_addr *a)
+{
+	return (size_t)(fnv(a->ip, a->family == 6 ? 16 : 4) ^ a->port) %
+	    NBUCKET;
+}
+
+static int
+addr_eq(const struct siprec_addr *a, const struct siprec_addr *b)
+{
+	return a->family == b->family && a->port == b->port &&
+	    memcmp(a->ip, b->ip, a->family == 6 ? 16 : 4) == 0;
+}
+
+static void
+rslog(struct siprec_rs *rs, enum siprec_sev sev, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	if (rs->o.log == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	rs->o.log(rs->o.arg, rs->cur ? rs->cur->file : "", rs->cur ?
+	    rs->cur->record : 0, sev, buf);
+}
+
+/* Keep [A-Za-z0-9._-]; never "", "." or "..": path components are safe. */
+static void
+sanitise(const char *in, char *out, size_t len, const char *fallback)
+{
+	size_t i, o = 0;
+
+	for (i = 0; in[i] != '\0' && o + 1 < len; i++) {
+		unsigned char c = (unsigned char)in[i];
+
+		out[o++] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_' ?
+		    (char)c : '_';
+	}
+	out[o] = '\0';
+	if (o == 0 || strcmp(out, ".") == 0 || strcmp(out, "..") == 0)
+		snprintf(out, len, "%s", fallback);
+	if (out[0] == '.')
+		out[0] = '_';
+}
+
+static void
+rfc3339(uint64_t ns, char *buf, size_t len)
+{
+	time_t t = (time_t)(ns / 1000000000ull);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	snprintf(buf, len, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ",
+	    (unsigned int)(tm.tm_year + 1900) % 10000u,
+	    (unsigned int)(tm.tm_mon + 1) % 100u, (unsigned int)tm.tm_mday % 100u,
+	    (unsigned int)tm.tm_hour % 100u, (unsigned int)tm.tm_min % 100u,
+	    (unsigned int)tm.tm_sec % 100u, (unsigned int)(ns / 1000000 % 1000));
+}
+
+static void
+json_str(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	putc('"', f);
+	for (; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(f, "\\u%04x", *p);
+		else
+			putc(*p, f);
+	}
+	putc('"', f);
+}
+
+static void
+event(struct rs_rec *r, uint64_t t, const char *what, const char *fmt, ...)
+{
+	struct rs_event *e;
+	va_list ap;
+
+	if (r->nev == MAX_EVENTS)
+		return;
+	e = &r->ev[r->nev++];
+	e->t = t;
+	snprintf(e->what, sizeof(e->what), "%s", what);
+	e->detail[0] = '\0';
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		vsnprintf(e->detail, sizeof(e->detail), fmt, ap);
+		va_end(ap);
+	}
+}
+
+static int
+write_file(const char *path, const void *p, size_t n)
+{
+	char tmp[PATH_MAX + 8];
+	FILE *f;
+	int ok;
+
+	snprintf(tmp, sizeof(tmp), "%s.part", path);
+	if ((f = fopen(tmp, "wb")) == NULL)
+		return -1;
+	ok = fwrite(p, 1, n, f) == n;
+	ok = fclose(f) == 0 && ok;
+	if (!ok || rename(tmp, path) != 0) {
+		remove(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+sha256_file(const char *path, char hex[65])
+{
+	unsigned char buf[65536], dig[32];
+	gcry_md_hd_t h;
+	size_t n;
+	FILE *f;
+	int i;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return -1;
+	if (gcry_md_open(&h, GCRY_MD_SHA256, 0) != 0) {
+		fclose(f);
+		return -1;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		gcry_md_write(h, buf, n);
+	fclose(f);
+	memcpy(dig, gcry_md_read(h, GCRY_MD_SHA256), 32);
+	gcry_md_close(h);
+	for (i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", dig[i]);
+	return 0;
+}
+
+/* --- records and flows ------------------------------------------------------ */
+
+static struct rs_rec *
+rec_find(struct siprec_rs *rs, const char *call_id)
+{
+	struct rs_rec *r;
+
+	for (r = rs->recs[fnv(call_id, strlen(call_id)) % NBUCKET]; r != NULL;
+	    r = r->hnext)
+		if (strcmp(r->call_id, call_id) == 0)
+			return r;
+	return NULL;
+}
+
+static void
+flow_add(struct siprec_rs *rs, struct rs_stream *s, const struct siprec_addr *a)
+{
+	size_t b;
+	unsigned int i;
+
+	if (a->port == 0 || s->ndst == 4)
+		return;
+	for (i = 0; i < s->ndst; i++)
+		if (addr_eq(&s->dst[i], a))
+			return;
+	s->dst[s->ndst] = *a;
+	b = addr_bucket(a);
+	s->hnext[s->ndst] = rs->flows[b];
+	rs->flows[b] = s;
+	s->ndst++;
+}
+
+static struct rs_stream *
+flow_find(struct siprec_rs *rs, const struct siprec_addr *a)
+{
+	struct rs_stream *s;
+	unsigned int i;
+
+	for (s = rs->flows[addr_bucket(a)]; s != NULL; ) {
+		struct rs_stream *next = NULL;
+
+		for (i = 0; i < s->ndst; i++) {
+			if (addr_eq(&s->dst[i], a))
+				return s;
+			if (addr_bucket(&s->dst[i]) == addr_bucket(a) &&
+			    next == NULL)
+				next = s->hnext[i];
+		}
+		s = next;
+	}
+	return NULL;
+}
+
+static void
+flow_remove(struct siprec_rs *rs, struct rs_stream *s)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < s->ndst; i++) {
+		size_t b = addr_bucket(&s->dst[i]);
+		struct rs_stream **pp = &rs->flows[b];
+
+		/* Walk the chain, following each node's link for bucket b. */
+		while (*pp != NULL) {
+			struct rs_stream *c = *pp;
+			unsigned int k = 0;
+
+			for (j = 0; j < c->ndst; j++)
+				if (addr_bucket(&c->dst[j]) == b) {
+					k = j;
+					break;
+				}
+			if (c == s) {
+				*pp = c->hnext[k];
+				break;
+			}
+			pp = &c->hnext[k];
+		}
+	}
+	s->ndst = 0;
+}
+
+static void
+rec_unlink(struct siprec_rs *rs, struct rs_rec *r)
+{
+	struct rs_rec **pp = &rs->recs[fnv(r->call_id, strlen(r->call_id)) %
+	    NBUCKET];
+	unsigned int i;
+
+	while (*pp != NULL && *pp != r)
+		pp = &(*pp)->hnext;
+	if (*pp == r)
+		*pp = r->hnext;
+	if (r->next != NULL)
+		r->next->pprev = r->pprev;
+	*r->pprev = r->next;
+	for (i = 0; i < r->nst; i++)
+		flow_remove(rs, &r->st[i]);
+}
+
+static void
+txn_clear(struct rs_txn *t)
+{
+	free(t->meta);
+	memset(t, 0, sizeof(*t));
+}
+
+static void
+rec_free(struct rs_rec *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->nst; i++)
+		siprec_stream_free(r->st[i].s);
+	siprec_meta_state_free(r->meta);
+	txn_clear(&r->txn);
+	free(r);
+}
+
+/* --- the recording directory ------------------------------------------------- */
+
+static void
+write_session_json(struct siprec_rs *rs, struct rs_rec *r, uint64_t end,
+    const char *reason, const char *const *inputs, const char *const *hex,
+    size_t ninputs)
+{
+	struct siprec_meta_party parties[16];
+	char path[PATH_MAX + 32], t[40], a[80];
+	size_t np, i, n = 0;
+	unsigned int k, j;
+	char *buf = NULL;
+	FILE *f;
+
+	if ((f = open_memstream(&buf, &n)) == NULL)
+		return;
+	fprintf(f, "{\n  \"recording_id\": ");
+	json_str(f, r->id);
+	fprintf(f, ",\n  \"tool\": ");
+	json_str(f, rs->o.tool ? rs->o.tool : "siprec-tools");
+	fprintf(f, ",\n  \"siprec\": %s,\n  \"call_id\": ",
+	    r->siprec ? "true" : "false");
+	json_str(f, r->call_id);
+	fprintf(f, ",\n  \"from_tag\": ");
+	json_str(f, r->from_tag);
+	fprintf(f, ",\n  \"to_tag\": ");
+	json_str(f, r->to_tag);
+	siprec_addr_format(&r->src, a, sizeof(a));
+	fprintf(f, ",\n  \"src\": ");
+	json_str(f, a);
+	siprec_addr_format(&r->srs, a, sizeof(a));
+	fprintf(f, ",\n  \"srs\": ");
+	json_str(f, a);
+	rfc3339(r->t0, t, sizeof(t));
+	fprintf(f, ",\n  \"start\": \"%s\"", t);
+	rfc3339(end, t, sizeof(t));
+	fprintf(f, ",\n  \"end\": \"%s\",\n  \"duration_ms\": %llu,\n"
+	    "  \"end_reason\": ", t,
+	    (unsigned long long)((end - r->t0) / 1000000));
+	json_str(f, reason);
+	fprintf(f, ",\n  \"timeline\": [");
+	for (k = 0; k < r->nev; k++) {
+		rfc3339(r->ev[k].t, t, sizeof(t));
+		fprintf(f, "%s\n    {\"t\": \"%s\", \"offset_ms\": %lld, "
+		    "\"event\": ", k ? "," : "", t,
+		    (long long)((int64_t)(r->ev[k].t - r->t0) / 1000000));
+		json_str(f, r->ev[k].what);
+		if (r->ev[k].detail[0] != '\0') {
+			fprintf(f, ", \"detail\": ");
+			json_str(f, r->ev[k].detail);
+		}
+		fprintf(f, "}");
+	}
+	fprintf(f, "\n  ],\n  \"metadata\": {\"documents\": %u, \"findings\": "
+	    "{\"error\": %lu, \"warning\": %lu, \"info\": %lu}},\n"
+	    "  \"streams\": [", r->ndocs,
+	    r->findings[SIPREC_SEV_ERROR] + r->findings[SIPREC_SEV_FATAL],
+	    r->findings[SIPREC_SEV_WARNING], r->findings[SIPREC_SEV_INFO]);
+	np = siprec_meta_state_parties(r->meta, parties, 16);
+	for (k = 0; k < r->nst; k++) {
+		const struct rs_stream *s = &r->st[k];
+		const struct siprec_stream_stats *x = siprec_stream_stats(s->s);
+
+		fprintf(f, "%s\n    {\"label\": ", k ? "," : "");
+		json_str(f, s->label);
+		fprintf(f, ", \"file\": ");
+		json_str(f, s->fname);
+		fprintf(f, ", \"codec\": ");
+		json_str(f, x ? x->codec : "");
+		fprintf(f, ", \"ssrc\": [");
+		for (j = 0; x != NULL && j < x->nssrc; j++)
+			fprintf(f, "%s\"0x%08x\"", j ? ", " : "", x->ssrc[j]);
+		fprintf(f, "], \"packets\": %llu, \"bytes\": %llu, \"lost\": "
+		    "%llu, \"duplicated\": %llu, \"reordered\": %llu, "
+		    "\"late\": %llu, \"bad\": %llu, \"jitter_ms\": %.3f, "
+		    "\"max_jitter_ms\": %.3f, \"gap_ms\": %llu, \"paused_ms\": "
+		    "%llu, \"samples\": %llu, \"rate\": %u",
+		    (unsigned long long)(x ? x->packets : 0),
+		    (unsigned long long)(x ? x->bytes : 0),
+		    (unsigned long long)(x ? x->lost : 0),
+		    (unsigned long long)(x ? x->duplicates : 0),
+		    (unsigned long long)(x ? x->reordered : 0),
+		    (unsigned long long)(x ? x->late : 0),
+		    (unsigned long long)(x ? x->bad : 0),
+		    x ? x->jitter_ms : 0.0, x ? x->max_jitter_ms : 0.0,
+		    (unsigned long long)(x ? x->gap_ms : 0),
+		    (unsigned long long)(x ? x->paused_ms : 0),
+		    (unsigned long long)(x ? x->samples : 0),
+		    x ? x->rate : 0);
+		if (x != NULL && x->first_ns != 0) {
+			rfc3339(x->first_ns, t, sizeof(t));
+			fprintf(f, ", \"first\": \"%s\"", t);
+			rfc3339(x->last_ns, t, sizeof(t));
+			fprintf(f, ", \"last\": \"%s\"", t);
+		}
+		fprintf(f, ", \"dtmf\": [");
+		for (j = 0; x != NULL && j < x->ndtmf; j++)
+			fprintf(f, "%s{\"offset_ms\": %lld, \"event\": %u, "
+			    "\"duration_ms\": %u}", j ? ", " : "",
+			    (long long)((int64_t)(x->dtmf[j].at_ns - r->t0) /
+			    1000000), x->dtmf[j].event, x->dtmf[j].duration_ms);
+		fprintf(f, "], \"sent_by\": [");
+		for (i = 0, j = 0; i < np; i++) {
+			unsigned int q;
+
+			for (q = 0; q < parties[i].nsend; q++)
+				if (strcmp(parties[i].send[q], s->label) == 0) {
+					fprintf(f, "%s", j++ ? ", " : "");
+					json_str(f, parties[i].aor);
+				}
+		}
+		fprintf(f, "], \"received_by\": [");
+		for (i = 0, j = 0; i < np; i++) {
+			unsigned int q;
+
+			for (q = 0; q < parties[i].nrecv; q++)
+				if (strcmp(parties[i].recv[q], s->label) == 0) {
+					fprintf(f, "%s", j++ ? ", " : "");
+					json_str(f, parties[i].aor);
+				}
+		}
+		fprintf(f, "]}");
+	}
+	fprintf(f, "\n  ],\n  \"participants\": [");
+	for (i = 0; i < np; i++) {
+		fprintf(f, "%s\n    {\"participant_id\": ", i ? "," : "");
+		json_str(f, parties[i].id);
+		fprintf(f, ", \"aor\": ");
+		json_str(f, parties[i].aor);
+		fprintf(f, ", \"name\": ");
+		json_str(f, parties[i].name);
+		fprintf(f, ", \"sends\": [");
+		for (k = 0; k < parties[i].nsend; k++) {
+			fprintf(f, "%s", k ? ", " : "");
+			json_str(f, parties[i].send[k]);
+		}
+		fprintf(f, "], \"receives\": [");
+		for (k = 0; k < parties[i].nrecv; k++) {
+			fprintf(f, "%s", k ? ", " : "");
+			json_str(f, parties[i].recv[k]);
+		}
+		fprintf(f, "]}");
+	}
+	fprintf(f, "\n  ],\n  \"inputs\": [");
+	for (i = 0; i < ninputs; i++) {
+		fprintf(f, "%s\n    {\"file\": ", i ? "," : "");
+		json_str(f, inputs[i]);
+		fprintf(f, ", \"sha256\": ");
+		if (hex != NULL && hex[i] != NULL)
+			json_str(f, hex[i]);
+		else
+			fprintf(f, "null");
+		fprintf(f, "}");
+	}
+	fprintf(f, "\n  ]\n}\n");
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/session.json", r->dir);
+	if (write_file(path, buf, n) != 0)
+		r->io_error = 1;
+	free(buf);
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* MANIFEST.sha256 in sha256sum format, recording files first. */
+static int
+write_manifest(const char *dir, const char *const *inputs,
+    const char *const *hex, size_t ninputs)
+{
+	static const char *const fixed[] = { "session.json", "metadata.xml" };
+	char path[PATH_MAX + 64], h[65];
+	char *buf = NULL, **names = NULL;
+	size_t n = 0, nn = 0, i;
+	FILE *f;
+	struct dirent *de;
+	DIR *d;
+	int rc = 0;
+
+	if ((f = open_memstream(&buf, &n)) == NULL)
+		return -1;
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, fixed[i]);
+		if (sha256_file(path, h) == 0)
+			fprintf(f, "%s  %s\n", h, fixed[i]);
+	}
+	/* Audio files and metadata bodies, in name order. */
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), i ? "%s/metadata" : "%s", dir);
+		if ((d = opendir(path)) == NULL)
+			continue;
+		while ((de = readdir(d)) != NULL) {
+			const char *e = strrchr(de->d_name, '.');
+			char **nv;
+
+			if (e == NULL || strcmp(e, ".part") == 0 ||
+			    (i == 0 && strcmp(e, ".wav") != 0 &&
+			    strcmp(e, ".flac") != 0 && strcmp(e, ".ogg") != 0) ||
+			    (i == 1 && strcmp(e, ".xml") != 0))
+				continue;
+			if ((nv = realloc(names, (nn + 1) * sizeof(*nv))) == NULL)
+				break;
+			names = nv;
+			if (asprintf(&names[nn], "%s%s", i ? "metadata/" : "",
+			    de->d_name) < 0)
+				break;
+			nn++;
+		}
+		closedir(d);
+	}
+	if (nn > 1)
+		qsort(names, nn, sizeof(*names), cmp_names);
+	for (i = 0; i < nn; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (sha256_file(path, h) == 0)
+			fprintf(f, "%s  %s\n", h, names[i]);
+		free(names[i]);
+	}
+	free(names);
+	/* The input captures, by the names they were given (custody). */
+	for (i = 0; i < ninputs; i++)
+		if (hex != NULL && hex[i] != NULL)
+			fprintf(f, "%s  %s\n", hex[i], inputs[i]);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/MANIFEST.sha256", dir);
+	if (write_file(path, buf, n) != 0)
+		rc = -1;
+	free(buf);
+	return rc;
+}
+
+/* --- metadata -------------------------------------------------------------- */
+
+struct msink {
+	struct rs_rec	*r;
+};
+
+static void
+meta_emit(void *arg, const struct siprec_finding *f)
+{
+	struct rs_rec *r = arg;
+	const struct siprec_check_info *ci = siprec_check_info(f->check);
+
+	r->findings[f->sev]++;
+	if (f->sev >= SIPREC_SEV_ERROR && ci != NULL)
+		rslog(r->rs, SIPREC_SEV_WARNING, "%s: metadata %u line %u: %s: "
+		    "%s [%s/%s]", r->id, r->ndocs, f->line, ci->text, f->detail,
+		    ci->rule, ci->name);
+}
+
+/* Keep a received metadata body, byte for byte, as metadata/NNNN.xml. */
+static void
+store_body(struct rs_rec *r, const uint8_t *p, size_t n)
+{
+	char path[PATH_MAX + 32];
+
+	if (r->ndocs >= MAX_DOCS)
+		return;
+	r->ndocs++;
+	snprintf(path, sizeof(path), "%s/metadata/%04u.xml", r->dir, r->ndocs);
+	if (write_file(path, p, n) != 0) {
+		r->io_error = 1;
+		rslog(r->rs, SIPREC_SEV_ERROR, "%s: %s", path, strerror(errno));
+	}
+}
+
+/* Merge a metadata body into the state (its transaction succeeded). */
+static void
+apply_meta(struct rs_rec *r, const uint8_t *p, size_t n, const char *charset,
+    const struct siprec_sdp *sdp, uint64_t t)
+{
+	struct siprec_sink sink;
+	struct siprec_meta_input in;
+	struct siprec_sdp_media_labels {
+		struct siprec_sdp_media m[SIPREC_SDP_MAX_MEDIA];
+	} lab;
+	struct siprec_meta_summary sum;
+	unsigned int i;
+
+	memset(&sink, 0, sizeof(sink));
+	sink.emit = meta_emit;
+	sink.arg = r;
+	sink.profile = SIPREC_PROFILE_LENIENT;
+	memset(&in, 0, sizeof(in));
+	in.xml.p = p;
+	in.xml.len = n;
+	in.line0 = 1;
+	in.charset = charset && charset[0] ? charset : NULL;
+	in.in_sip = 1;
+	in.has_sdp = sdp != NULL;
+	memset(&lab, 0, sizeof(lab));
+	if (sdp != NULL) {
+		for (i = 0; i < sdp->nm; i++) {
+			lab.m[i].label = sdp->m[i].label[0] ? sdp->m[i].label :
+			    NULL;
+			lab.m[i].line = 0;
+		}
+		in.media = lab.m;
+		in.nmedia = sdp->nm;
+	}
+	(void)siprec_meta_check(r->rs->meta, &in, r->meta, &sink, &sum, NULL);
+	event(r, t, "metadata", "document %u%s%s", r->ndocs,
+	    sum.partial ? " (partial)" : "", sum.dialect ? ", dialect" : "");
+}
+
+/* --- streams --------------------------------------------------------------- */
+
+static const char *
+ext_of(enum siprec_format f)
+{
+	return f == SIPREC_FMT_FLAC ? "flac" : f == SIPREC_FMT_OGG ? "ogg" :
+	    "wav";
+}
+
+static int
+add_stream(struct rs_rec *r, unsigned int index, const char *label)
+{
+	struct siprec_rs *rs = r->rs;
+	struct siprec_stream_opts so;
+	struct siprec_diag d;
+	struct rs_stream *s;
+	char base[64], path[PATH_MAX + 128], fb[32];
+	unsigned int i, dup = 1;
+
+	if (r->nst == MAX_STREAMS)
+		return -1;
+	s = &r->st[r->nst];
+	memset(s, 0, sizeof(*s));
+	s->rec = r;
+	s->index = index;
+	snprintf(s->label, sizeof(s->label), "%s", label);
+	snprintf(fb, sizeof(fb), "stream-%u", index + 1);
+	sanitise(label, base, sizeof(base), fb);
+	snprintf(s->fname, sizeof(s->fname), "%s.%s", base, ext_of(rs->o.format));
+	for (i = 0; i < r->nst; i++)	/* two streams with one label */
+		if (strcmp(r->st[i].fname, s->fname) == 0) {
+			snprintf(s->fname, sizeof(s->fname), "%s-%u.%s", base,
+			    ++dup, ext_of(rs->o.format));
+			i = (unsigned int)-1;
+		}
+	memset(&so, 0, sizeof(so));
+	snprintf(path, sizeof(path), "%s/%s", r->dir, s->fname);
+	so.path = path;
+	so.format = rs->o.format;
+	so.t0_ns = r->t0;
+	if (siprec_stream_new(&so, &s->s, &d) != SIPREC_OK) {
+		rslog(rs, SIPREC_SEV_ERROR, "%s: %s", path, d.detail);
+		r->io_error = 1;
+		return -1;
+	}
+	r->nst++;
+	return 0;
+}
+
+static void
+map_pts(struct rs_stream *s, const struct siprec_sdp_m *m)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->npt; i++)
+		if (m->pts[i].enc[0] != '\0')
+			(void)siprec_stream_map(s->s, m->pts[i].pt,
+			    m->pts[i].enc, m->pts[i].clock ? m->pts[i].clock :
+			    8000, m->pts[i].channels ? m->pts[i].channels : 1);
+}
+
+static void replay(struct siprec_rs *);
+
+/*
+ * Bring the streams in line with the accepted SDP pair at time t: new
+ * m-lines become streams, new addresses new flows (the old ones stay,
+ * RFC 3264 8.3.1), inactive or held media pauses, port 0 stops.
+ */
+static void
+apply_sdp(struct rs_rec *r, uint64_t t)
+{
+	const struct siprec_sdp *to = &r->srs_sdp, *lab = &r->src_sdp;
+	unsigned int i, k;
+	int added = 0;
+
+	if (!r->have_srs_sdp)
+		return;
+	for (i = 0; i < to->nm; i++) {
+		const struct siprec_sdp_m *m = &to->m[i];
+		const struct siprec_sdp_m *o = r->have_src_sdp &&
+		    i < lab->nm ? &lab->m[i] : NULL;
+		struct rs_stream *s = NULL;
+		int off;
+
+		if (strcmp(m->type, "audio") != 0)
+			continue;
+		for (k = 0; k < r->nst; k++)
+			if (r->st[k].index == i)
+				s = &r->st[k];
+		if (s == NULL) {
+			const char *label = o && o->label[0] ? o->label :
+			    m->label;
+			char plain[32];
+
+			if (!r->siprec) {
+				snprintf(plain, sizeof(plain), "%s%s",
+				    "to-callee", i ? "" : "");
+				if (i > 0)
+					snprintf(plain, sizeof(plain),
+					    "to-callee-%u", i + 1);
+				label = plain;
+			}
+			if (m->addr.port == 0 || add_stream(r, i, label) != 0)
+				continue;
+			s = &r->st[r->nst - 1];
+			event(r, t, "stream", "%s", s->label);
+		}
+		map_pts(s, m);
+		if (o != NULL)
+			map_pts(s, o);
+		if (m->addr.port == 0) {
+			if (!s->stopped)
+				event(r, t, "stop", "%s", s->label);
+			s->stopped = 1;
+			continue;
+		}
+		if (!m->hold)
+			flow_add(r->rs, s, &m->addr), added = 1;
+		off = m->hold || m->dir == SIPREC_DIR_INACTIVE ||
+		    m->dir == SIPREC_DIR_SENDONLY ||
+		    (o != NULL && (o->dir == SIPREC_DIR_INACTIVE ||
+		    o->dir == SIPREC_DIR_RECVONLY || o->hold));
+		if (!r->siprec)
+			off = m->hold || m->dir == SIPREC_DIR_INACTIVE ||
+			    m->dir == SIPREC_DIR_SENDONLY;
+		if (off && !s->paused) {
+			s->paused = 1;
+			s->pause_from = t;
+			event(r, t, "pause", "%s", s->label);
+		} else if (!off && s->paused) {
+			s->paused = 0;
+			siprec_stream_pause(s->s, s->pause_from, t);
+			event(r, t, "resume", "%s", s->label);
+		}
+	}
+	/* A plain call: media towards the caller is a stream as well. */
+	if (!r->siprec && r->have_src_sdp)
+		for (i = 0; i < lab->nm; i++) {
+			const struct siprec_sdp_m *m = &lab->m[i];
+			struct rs_stream *s = NULL;
+			char plain[32];
+
+			if (strcmp(m->type, "audio") != 0 || m->addr.port == 0)
+				continue;
+			for (k = 0; k < r->nst; k++)
+				if (r->st[k].index == 100 + i)
+					s = &r->st[k];
+			if (s == NULL) {
+				snprintf(plain, sizeof(plain), i ?
+				    "to-caller-%u" : "to-caller", i + 1);
+				if (add_stream(r, 100 + i, plain) != 0)
+					continue;
+				s = &r->st[r->nst - 1];
+				event(r, t, "stream", "%s", s->label);
+			}
+			map_pts(s, m);
+			if (!m->hold)
+				flow_add(r->rs, s, &m->addr), added = 1;
+		}
+	if (added)
+		replay(r->rs);
+}
+
+/* --- activation and the end ----------------------------------------------------- */
+
+static void
+make_id(struct rs_rec *r)
+{
+	char base[64], key[512];
+	unsigned char dig[32];
+
+	sanitise(r->call_id, base, 49, "call");
+	snprintf(key, sizeof(key), "%s%c%s", r->call_id, 0, r->from_tag);
+	gcry_md_hash_buffer(GCRY_MD_SHA256, dig, key,
+	    strlen(r->call_id) + 1 + strlen(r->from_tag));
+	snprintf(r->id, sizeof(r->id), "%s-%02x%02x%02x%02x", base, dig[0],
+	    dig[1], dig[2], dig[3]);
+	snprintf(r->dir, sizeof(r->dir), "%s/%s", r->rs->o.outdir, r->id);
+}
+
+static int
+activate(struct rs_rec *r, uint64_t t)
+{
+	char path[PATH_MAX + 16];
+
+	r->state = R_ACTIVE;
+	r->t0 = t;
+	make_id(r);
+	snprintf(path, sizeof(path), "%s/metadata", r->dir);
+	if ((mkdir(r->dir, 0777) != 0 && errno != EEXIST) ||
+	    (mkdir(path, 0777) != 0 && errno != EEXIST)) {
+		rslog(r->rs, SIPREC_SEV_ERROR, "%s: %s", r->dir, strerror(errno));
+		r->io_error = 1;
+		return -1;
+	}
+	if (siprec_meta_state_new(&r->meta) != SIPREC_OK)
+		return -1;
+	event(r, t, "start", r->siprec ? "SIPREC session" : "SIP call");
+	return 0;
+}
+
+static void
+finish(struct siprec_rs *rs, struct rs_rec *r, uint64_t end, const char *why)
+{
+	struct siprec_rs_done done;
+	char path[PATH_MAX + 32], *xml;
+	size_t n, i;
+	uint64_t pk = 0, lost = 0;
+	struct siprec_diag d;
+
+	rec_unlink(rs, r);
+	if (r->state != R_ACTIVE) {
+		rs->stats.skipped_calls++;
+		rec_free(r);
+		return;
+	}
+	if (end < r->t0)
+		end = r->t0;
+	event(r, end, "end", "%s", why);
+	for (i = 0; i < r->nst; i++) {
+		struct rs_stream *s = &r->st[i];
+		const struct siprec_stream_stats *x;
+
+		if (s->paused)
+			siprec_stream_pause(s->s, s->pause_from, end);
+		if (siprec_stream_finish(s->s, end, &d) != SIPREC_OK) {
+			rslog(rs, SIPREC_SEV_ERROR, "%s/%s: %s", r->dir,
+			    s->fname, d.detail);
+			r->io_error = 1;
+		}
+		if ((x = siprec_stream_stats(s->s)) != NULL) {
+			pk += x->packets;
+			lost += x->lost;
+		}
+	}
+	snprintf(path, sizeof(path), "%s/metadata.xml", r->dir);
+	if (siprec_meta_state_dump(r->meta, &xml, &n) == SIPREC_OK) {
+		if (write_file(path, xml, n) != 0)
+			r->io_error = 1;
+		free(xml);
+	}
+	write_session_json(rs, r, end, why, NULL, NULL, 0);
+	if (write_manifest(r->dir, NULL, NULL, 0) != 0)
+		r->io_error = 1;
+	if (rs->nwritten == rs->capwritten) {
+		size_t nc = rs->capwritten ? rs->capwritten * 2 : 64;
+		char **nw = realloc(rs->written, nc * sizeof(*nw));
+
+		if (nw != NULL) {
+			rs->written = nw;
+			rs->capwritten = nc;
+		}
+	}
+	if (rs->nwritten < rs->capwritten)
+		rs->written[rs->nwritten++] = strdup(r->dir);
+	rs->stats.recordings++;
+	memset(&done, 0, sizeof(done));
+	done.id = r->id;
+	done.dir = r->dir;
+	done.call_id = r->call_id;
+	done.reason = why;
+	done.siprec = r->siprec;
+	done.start_ns = r->t0;
+	done.end_ns = end;
+	done.streams = r->nst;
+	done.metadata = r->ndocs;
+	done.packets = pk;
+	done.lost = lost;
+	done.ok = !r->io_error;
+	if (rs->o.done != NULL)
+		rs->o.done(rs->o.arg, &done);
+	rec_free(r);
+}
+
+/* --- SIP -------------------------------------------------------------------- */
+
+static int
+is_siprec_invite(const struct siprec_sipmsg *m)
+{
+	size_t i;
+
+	if (m->require_siprec || m->supported_siprec ||
+	    m->contact == SIPREC_CONTACT_SRC ||
+	    m->contact == SIPREC_CONTACT_LEGACY_SRC)
+		return 1;
+	for (i = 0; i < m->nparts; i++)
+		if (m->parts[i].metadata)
+			return 1;
+	return 0;
+}
+
+static int
+wanted(struct siprec_rs *rs, const char *call_id)
+{
+	if (rs->o.call_id != NULL && strcmp(rs->o.call_id, call_id) != 0)
+		return 0;
+	/* A deterministic share: FNV-1a 64 of the Call-ID, modulo N. */
+	if (rs->o.shard_n > 1 && fnv(call_id, strlen(call_id)) %
+	    rs->o.shard_n != rs->o.shard_k - 1)
+		return 0;
+	return 1;
+}
+
+/* The SDP and the metadata of a message into a transaction. */
+static void
+take_bodies(struct rs_rec *r, const struct siprec_sipmsg *m,
+    struct rs_txn *t, int store)
+{
+	struct siprec_diag d;
+	size_t i;
+
+	for (i = 0; i < m->nparts; i++) {
+		const struct siprec_part *p = &m->parts[i];
+
+		if (p->sdp && !t->has_sdp) {
+			if (siprec_sdp_parse(p->body.p, p->body.len, &t->sdp,
+			    &d) == SIPREC_OK)
+				t->has_sdp = 1;
+			else
+				rslog(r->rs, SIPREC_SEV_WARNING, "%s: SDP: %s",
+				    r->call_id, d.detail);
+		} else if (p->metadata && t->meta == NULL &&
+		    p->body.len <= MAX_BODY) {
+			if ((t->meta = malloc(p->body.len + 1)) == NULL)
+				continue;
+			memcpy(t->meta, p->body.p, p->body.len);
+			t->nmeta = p->body.len;
+			snprintf(t->charset, sizeof(t->charset), "%s",
+			    p->charset);
+			if (store && r->state == R_ACTIVE)
+				store_body(r, p->body.p, p->body.len);
+		}
+	}
+}
+
+/* A transaction succeeded: its offer and metadata take effect at t. */
+static void
+commit(struct rs_rec *r, struct rs_txn *t, const struct rs_txn *answer,
+    uint64_t t_ns)
+{
+	const struct rs_txn *offer = t;
+
+	/* Whoever wrote each SDP: requests from the SRS are rare. */
+	if (offer->has_sdp) {
+		if (offer->from_srs) {
+			r->srs_sdp = offer->sdp;
+			r->have_srs_sdp = 1;
+		} else {
+			r->src_sdp = offer->sdp;
+			r->have_src_sdp = 1;
+		}
+	}
+	if (answer != NULL && answer->has_sdp) {
+		if (offer->from_srs) {
+			r->src_sdp = answer->sdp;
+			r->have_src_sdp = 1;
+		} else {
+			r->srs_sdp = answer->sdp;
+			r->have_srs_sdp = 1;
+		}
+	}
+	if (t->meta != NULL)
+		apply_meta(r, t->meta, t->nmeta, t->charset, offer->has_sdp ?
+		    &offer->sdp : NULL, t_ns);
+	apply_sdp(r, t_ns);
+}
+
+static void
+on_request(struct siprec_rs *rs, struct rs_rec *r, struct siprec_sipmsg *m,
+    const struct siprec_pkt *p)
+{
+	int from_srs;
+
+	if (r == NULL) {
+		if (strcasecmp(m->method, "INVITE") != 0 || m->to_tag)
+			return;
+		if (!(is_siprec_invite(m) || rs->o.all_calls) ||
+		    !wanted(rs, m->call_id)) {
+			rs->stats.skipped_calls++;
+			return;
+		}
+		if ((r = calloc(1, sizeof(*r))) == NULL)
+			return;
+		r->rs = rs;
+		snprintf(r->call_id, sizeof(r->call_id), "%s", m->call_id);
+		snprintf(r->from_tag, sizeof(r->from_tag), "%s", m->from_tag_s);
+		r->siprec = is_siprec_invite(m);
+		r->src = p->src;
+		r->srs = p->dst;
+		r->t_invite = p->ts_ns;
+		r->hnext = rs->recs[fnv(r->call_id, strlen(r->call_id)) %
+		    NBUCKET];
+		rs->recs[fnv(r->call_id, strlen(r->call_id)) % NBUCKET] = r;
+		r->next = rs->all;
+		if (rs->all != NULL)
+			rs->all->pprev = &r->next;
+		rs->all = r;
+		r->pprev = &rs->all;
+	}
+	r->t_last = p->ts_ns;
+	from_srs = addr_eq(&p->src, &r->srs) && !addr_eq(&p->src, &r->src);
+	if (strcasecmp(m->method, "ACK") == 0) {
+		/* The answer to an offer made in a 2xx (offerless INVITE). */
+		if (r->offer_in_2xx) {
+			struct rs_txn a;
+
+			memset(&a, 0, sizeof(a));
+			take_bodies(r, m, &a, 0);
+			if (a.has_sdp) {
+				if (from_srs) {
+					r->srs_sdp = a.sdp;
+					r->have_srs_sdp = 1;
+				} else {
+					r->src_sdp = a.sdp;
+					r->have_src_sdp = 1;
+				}
+				apply_sdp(r, p->ts_ns);
+			}
+			txn_clear(&a);
+			r->offer_in_2xx = 0;
+		}
+		return;
+	}
+	if (strcasecmp(m->method, "BYE") == 0) {
+		struct rs_txn b;
+
+		if (r->state != R_ACTIVE) {
+			finish(rs, r, p->ts_ns, "bye");
+			return;
+		}
+		memset(&b, 0, sizeof(b));
+		take_bodies(r, m, &b, 1);	/* RFC 8068 3.2.4 */
+		if (b.meta != NULL)
+			apply_meta(r, b.meta, b.nmeta, b.charset, NULL,
+			    p->ts_ns);
+		txn_clear(&b);
+		finish(rs, r, p->ts_ns, "bye");
+		return;
+	}
+	if (strcasecmp(m->method, "CANCEL") == 0) {
+		if (r->state != R_ACTIVE)
+			finish(rs, r, p->ts_ns, "cancel");
+		return;
+	}
+	if (strcasecmp(m->method, "INVITE") != 0 &&
+	    strcasecmp(m->method, "UPDATE") != 0)
+		return;
+	/* A retransmission of the pending request is the same request. */
+	if (r->txn.active && r->txn.cseq == m->cseq &&
+	    strcasecmp(r->txn.method, m->method) == 0) {
+		rs->stats.retransmissions++;
+		return;
+	}
+	if (m->cseq == r->last_cseq_seen &&
+	    strcasecmp(m->method, r->last_method_seen) == 0) {
+		rs->stats.retransmissions++;
+		return;
+	}
+	txn_clear(&r->txn);
+	r->txn.active = 1;
+	r->txn.cseq = m->cseq;
+	r->txn.from_srs = from_srs;
+	snprintf(r->txn.method, sizeof(r->txn.method), "%s", m->method);
+	take_bodies(r, m, &r->txn, 1);
+	r->last_cseq_seen = m->cseq;
+	snprintf(r->last_method_seen, sizeof(r->last_method_seen), "%s",
+	    m->method);
+}
+
+static void
+on_response(struct siprec_rs *rs, struct rs_rec *r, struct siprec_sipmsg *m,
+    const struct siprec_pkt *p)
+{
+	struct rs_txn ans;
+	int initial;
+
+	if (r == NULL)
+		return;
+	r->t_last = p->ts_ns;
+	if (!r->txn.active || r->txn.cseq != m->cseq ||
+	    strcasecmp(r->txn.method, m->cseq_method) != 0) {
+		if (m->status >= 200)
+			rs->stats.retransmissions++;
+		return;
+	}
+	if (m->status < 200)
+		return;
+	initial = r->state != R_ACTIVE;
+	if (m->status >= 300) {
+		/* A rejected offer changes nothing (RFC 3264); metadata too. */
+		event(r, p->ts_ns, "rejected", "%s %lu: %d", r->txn.method,
+		    r->txn.cseq, m->status);
+		txn_clear(&r->txn);
+		if (initial)
+			finish(rs, r, p->ts_ns, "rejected");
+		return;
+	}
+	if (initial) {
+		snprintf(r->to_tag, sizeof(r->to_tag), "%s", m->to_tag_s);
+		if (activate(r, p->ts_ns) != 0) {
+			txn_clear(&r->txn);
+			finish(rs, r, p->ts_ns, "error");
+			return;
+		}
+		if (r->txn.meta != NULL)	/* held until the directory existed */
+			store_body(r, r->txn.meta, r->txn.nmeta);
+	}
+	memset(&ans, 0, sizeof(ans));
+	take_bodies(r, m, &ans, 0);
+	if (!r->txn.has_sdp && ans.has_sdp) {
+		/* The offer is in the 2xx; its answer will be in the ACK. */
+		struct rs_txn off = ans;
+
+		off.from_srs = !r->txn.from_srs;
+		off.meta = r->txn.meta;
+		off.nmeta = r->txn.nmeta;
+		memcpy(off.charset, r->txn.charset, sizeof(off.charset));
+		r->offer_in_2xx = 1;
+		commit(r, &off, NULL, p->ts_ns);
+		ans.meta = ans.meta;	/* the 2xx's own metadata below */
+	} else
+		commit(r, &r->txn, &ans, p->ts_ns);
+	if (ans.meta != NULL) {	/* metadata in the 2xx (RFC 7866 9.1) */
+		store_body(r, ans.meta, ans.nmeta);
+		apply_meta(r, ans.meta, ans.nmeta, ans.charset, ans.has_sdp ?
+		    &ans.sdp : NULL, p->ts_ns);
+	}
+	txn_clear(&ans);
+	txn_clear(&r->txn);
+}
+
+static void
+on_sip(struct siprec_rs *rs, const struct siprec_pkt *p)
+{
+	struct siprec_sipmsg *m = NULL;
+	struct siprec_diag d;
+	struct rs_rec *r;
+
+	rs->stats.sip++;
+	if (siprec_sipmsg_parse(p->data.p, p->data.len, NULL, &m, &d) !=
+	    SIPREC_OK || m->bare || m->call_id[0] == '\0') {
+		rs->stats.sip_bad++;
+		rslog(rs, SIPREC_SEV_WARNING, "malformed SIP message: %s",
+		    m == NULL ? d.detail : "no Call-ID");
+		siprec_sipmsg_free(m);
+		return;
+	}
+	r = rec_find(rs, m->call_id);
+	if (m->request)
+		on_request(rs, r, m, p);
+	else
+		on_response(rs, r, m, p);
+	siprec_sipmsg_free(m);
+}
+
+/* --- RTP -------------------------------------------------------------------- */
+
+static void
+to_stream(struct siprec_rs *rs, struct rs_stream *s, const uint8_t *data,
+    size_t len, uint64_t ts)
+{
+	struct siprec_diag d;
+
+	s->rec->t_last = ts;
+	if (s->stopped || siprec_rtp_is_rtcp(data, len))
+		return;
+	if (s->paused) {
+		/*
+		 * Media during a pause was still sent: the pause ends at its
+		 * arrival (a resume's RTP often precedes the resume's 2xx).
+		 */
+		siprec_stream_pause(s->s, s->pause_from, ts);
+		s->paused = 0;
+		event(s->rec, ts, "resume", "%s: media", s->label);
+	}
+	if (siprec_stream_rtp(s->s, data, len, ts) != SIPREC_OK &&
+	    !s->rec->io_error) {
+		s->rec->io_error = 1;
+		memset(&d, 0, sizeof(d));
+		rslog(rs, SIPREC_SEV_ERROR, "%s/%s: cannot write", s->rec->dir,
+		    s->fname);
+	}
+}
+
+/* RTP-looking datagrams without a stream yet wait here a little. */
+static void
+ring_put(struct siprec_rs *rs, const struct siprec_pkt *p)
+{
+	struct ring_ent *e;
+
+	if (p->data.len > RING_MTU || p->data.len < 12 ||
+	    (p->data.p[0] >> 6) != 2)
+		return;
+	if (rs->ring == NULL &&
+	    (rs->ring = calloc(RING, sizeof(*rs->ring))) == NULL)
+		return;
+	e = &rs->ring[(rs->rhead + rs->rlen) % RING];
+	if (rs->rlen == RING)
+		rs->rhead = (rs->rhead + 1) % RING;
+	else
+		rs->rlen++;
+	e->ts = p->ts_ns;
+	e->dst = p->dst;
+	e->len = (uint16_t)p->data.len;
+	memcpy(e->data, p->data.p, p->data.len);
+}
+
+static void
+replay(struct siprec_rs *rs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->rlen; i++) {
+		struct ring_ent *e = &rs->ring[(rs->rhead + i) % RING];
+		struct rs_stream *s;
+
+		if (e->len == 0 || (s = flow_find(rs, &e->dst)) == NULL)
+			continue;
+		to_stream(rs, s, e->data, e->len, e->ts);
+		e->len = 0;
+	}
+}
+
+static int
+looks_sip(const uint8_t *p, size_t n)
+{
+	return n > 12 && (memcmp(p, "SIP/2.0 ", 8) == 0 ||
+	    siprec_sipmsg_sniff(p, n > 256 ? 256 : n)) &&
+	    memmem(p, n < 512 ? n : 512, "SIP/2.0", 7) != NULL;
+}
+
+/* --- public ----------------------------------------------------------------- */
+
+enum siprec_err
+siprec_rs_new(const struct siprec_rs_opts *o, struct siprec_rs **out,
+    struct siprec_diag *diag)
+{
+	struct siprec_rs *rs;
+	enum siprec_err e;
+
+	*out = NULL;
+	pthread_once(&gcry_once, gcry_init);
+	if ((rs = calloc(1, sizeof(*rs))) == NULL)
+		return SIPREC_ENOMEM;
+	rs->o = *o;
+	if (rs->o.idle_ns == 0)
+		rs->o.idle_ns = 300ull * 1000000000ull;
+	if ((e = siprec_meta_ctx_new(NULL, &rs->meta, diag)) != SIPREC_OK) {
+		free(rs);
+		return e;
+	}
+	*out = rs;
+	return SIPREC_OK;
+}
+
+enum siprec_err
+siprec_rs_packet(struct siprec_rs *rs, const struct siprec_pkt *p,
+    struct siprec_diag *diag)
+{
+	struct rs_stream *s;
+
+	(void)diag;
+	rs->cur = p;
+	if (p->kind == SIPREC_PKT_SIP_TCP ||
+	    looks_sip(p->data.p, p->data.len))
+		on_sip(rs, p);
+	else if ((s = flow_find(rs, &p->dst)) != NULL)
+		to_stream(rs, s, p->data.p, p->data.len, p->ts_ns);
+	else {
+		rs->stats.rtp_unmatched++;
+		ring_put(rs, p);
+	}
+	/* Idle sessions end; checked once a second of capture time. */
+	if (p->ts_ns > rs->last_idle_check + 1000000000ull) {
+		struct rs_rec *r, *next;
+
+		rs->last_idle_check = p->ts_ns;
+		for (r = rs->all; r != NULL; r = next) {
+			next = r->next;
+			if (r->t_last + rs->o.idle_ns < p->ts_ns)
+				finish(rs, r, r->t_last, "idle");
+		}
+	}
+	rs->cur = NULL;
+	return SIPREC_OK;
+}
+
+/* Put the inputs into a session.json written before they were hashed. */
+static void
+add_inputs(const char *dir, const char *const *inputs,
+    const char *const *hex, size_t n)
+{
+	char path[PATH_MAX + 32], *buf = NULL, *at, *nb = NULL;
+	size_t len = 0, nlen = 0, i;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/session.json", dir);
+	if ((f = fopen(path, "rb")) == NULL)
+		return;
+	if ((buf = malloc(1 << 20)) != NULL)
+		len = fread(buf, 1, (1 << 20) - 1, f);
+	fclose(f);
+	if (buf == NULL)
+		return;
+	buf[len] = '\0';
+	if ((at = strstr(buf, "\"inputs\": [")) == NULL ||
+	    (f = open_memstream(&nb, &nlen)) == NULL) {
+		free(buf);
+		return;
+	}
+	fwrite(buf, 1, (size_t)(at - buf), f);
+	fprintf(f, "\"inputs\": [");
+	for (i = 0; i < n; i++) {
+		fprintf(f, "%s\n    {\"file\": ", i ? "," : "");
+		json_str(f, inputs[i]);
+		fprintf(f, ", \"sha256\": ");
+		if (hex[i] != NULL)
+			json_str(f, hex[i]);
+		else
+			fprintf(f, "null");
+		fprintf(f, "}");
+	}
+	fprintf(f, "\n  ]\n}\n");
+	fclose(f);
+	(void)write_file(path, nb, nlen);
+	free(nb);
+	free(buf);
+}
+
+enum siprec_err
+siprec_rs_finish(struct siprec_rs *rs, uint64_t end_ns, const char *reason,
+    const char *const *inputs, const char *const *hex, size_t ninputs,
+    struct siprec_diag *diag)
+{
+	size_t i;
+	int bad = 0;
+
+	while (rs->all != NULL)
+		finish(rs, rs->all, end_ns, reason);
+	for (i = 0; i < rs->nwritten; i++) {
+		if (ninputs > 0)
+			add_inputs(rs->written[i], inputs, hex, ninputs);
+		if (write_manifest(rs->written[i], inputs, hex, ninputs) != 0)
+			bad = 1;
+	}
+	if (bad) {
+		siprec_diag_set(diag, 0, 0, "a MANIFEST.sha256 could not be "
+		    "written");
+		return SIPREC_EIO;
+	}
+	return SIPREC_OK;
+}
+
+const struct siprec_rs_stats *
+siprec_rs_stats(const struct siprec_rs *rs)
+{
+	return &rs->stats;
+}
+
+void
+siprec_rs_free(struct siprec_rs *rs)
+{
+	size_t i;
+
+	if (rs == NULL)
+		return;
+	while (rs->all != NULL) {
+		struct rs_rec *r = rs->all;
+
+		rec_unlink(rs, r);
+		rec_free(r);
+	}
+	for (i = 0; i < rs->nwritten; i++)
+		free(rs->written[i]);
+	free(rs->written);
+	free(rs->ring);
+	siprec_meta_ctx_free(rs->meta);
+	free(rs);
+}
