@@ -1,0 +1,195 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
+# siprec-pcap2rec against captures from tests/tools/gen-capture, whose
+# --expect files hold the exact audio a correct recorder writes; tshark
+# and sha256sum are oracles for the rest.
+
+bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+
+setup() {
+	ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+	case ${B:-build} in /*) BB=$B ;; *) BB=$ROOT/${B:-build} ;; esac
+	P=$BB/bin/siprec-pcap2rec
+	G=$BB/tests/gen-capture
+	[ -x "$G" ] || skip "gen-capture is not built"
+	command -v sox >/dev/null || skip "sox is not installed"
+	cd "$BATS_TEST_TMPDIR"
+}
+
+# Rebuild the capture made with gen-capture "$@" and compare every stream
+# with its expected audio.  Sets $sum (the --json lines).
+rebuild_exact() {
+	"$G" --expect exp -d 3 "$@" c.pcap
+	run --separate-stderr "$P" -j -o out c.pcap
+	[ "$status" -eq 0 ] || fail "exit $status: $stderr"
+	sum=$output
+	local n=0 raw b lab cid d
+	for raw in exp/*.raw; do
+		b=$(basename "$raw" .raw); lab=${b##*-}; cid=${b%-*}
+		d=$(ls -d out/"$cid"-*/)
+		sox "$d/$lab.wav" -t raw -e signed -b 16 -L got.raw
+		cmp got.raw "$raw" || fail "$d$lab.wav differs from $raw"
+		n=$((n + 1))
+	done
+	[ "$n" -gt 0 ] || fail "no expected stream"
+}
+
+# A field of stream $1 of the only recording's session.json.
+stream_field() {
+	python3 -c 'import json,sys,glob
+s = json.load(open(glob.glob("out/*/session.json")[0]))
+print([x for x in s["streams"] if x["label"] == sys.argv[1]][0][sys.argv[2]])' "$1" "$2"
+}
+
+@test "a clean call: byte-exact audio, facts in session.json" {
+	rebuild_exact
+	[ "$(stream_field 1 packets)" = 150 ]
+	[ "$(stream_field 1 lost)" = 0 ]
+	[ "$(stream_field 1 codec)" = PCMU/8000 ]
+	[ "$(stream_field 2 sent_by)" = "['sip:bob@example.com']" ]
+	run cat out/*/session.json
+	[[ $output == *'"end_reason": "bye"'* ]]
+	[[ $output == *'"duration_ms": 3000'* ]]
+	[ -f out/*/metadata/0001.xml ] && [ -f out/*/metadata.xml ]
+}
+
+@test "loss: silence in place, lost counted like tshark counts it" {
+	rebuild_exact --loss 10,11,12
+	[ "$(stream_field 1 lost)" = 3 ]
+	[ "$(stream_field 1 packets)" = 147 ]
+	if command -v tshark >/dev/null; then
+		ssrc=$(stream_field 1 ssrc | tr -d "[]'")
+		line=$(tshark -r c.pcap -q -z rtp,streams | grep -i "$ssrc")
+		[[ $line == *" 147 "* ]] || fail "tshark: $line"
+		[[ $line == *" 3 (2.0%)"* ]] || fail "tshark: $line"
+	fi
+}
+
+@test "reordering and duplicates: same audio, counted" {
+	rebuild_exact --reorder 20 --dup 40
+	[ "$(stream_field 1 reordered)" -ge 1 ]
+	[ "$(stream_field 1 duplicated)" = 1 ]
+	[ "$(stream_field 1 lost)" = 0 ]
+}
+
+@test "SSRC change, sequence and timestamp wrap" {
+	rebuild_exact --ssrc-change 50 --seq-start 65530 --ts-start 4294967000
+	run stream_field 2 ssrc
+	[[ $output == *","* ]] || fail "one SSRC listed: $output"
+}
+
+@test "IPv4 fragments and SIP over TCP" {
+	rebuild_exact --fragment
+	rm -rf out exp c.pcap
+	rebuild_exact --transport tcp
+}
+
+@test "pause and resume: silence and events on the timeline" {
+	rebuild_exact --pause 1,2
+	run cat out/*/session.json
+	[[ $output == *'"event": "pause"'* ]]
+	[[ $output == *'"event": "resume"'* ]]
+	[ "$(stream_field 1 paused_ms)" -ge 990 ]
+}
+
+@test "a metadata UPDATE: both bodies kept, the merged state updated" {
+	rebuild_exact --update-at 1.5
+	[ -f out/*/metadata/0002.xml ]
+	grep -q '<datamode>partial</datamode>' out/*/metadata/0002.xml
+	grep -q '<datamode>complete</datamode>' out/*/metadata.xml
+	run cat out/*/session.json
+	[[ $output == *'"documents": 2'* ]]
+}
+
+@test "PCMA, ptime 30 and many concurrent calls" {
+	rebuild_exact --codec pcma --ptime 30 --calls 6 --concurrent 4
+	[ "$(printf '%s\n' "$sum" | wc -l)" -eq 6 ]
+}
+
+@test "standard input gives the same recording" {
+	"$G" --expect exp -d 2 c.pcap
+	run --separate-stderr sh -c "cat c.pcap | '$P' -q -o out -"
+	assert_success
+	d=$(ls -d out/*/)
+	sox "$d/1.wav" -t raw -e signed -b 16 -L got.raw
+	cmp got.raw exp/*-1.raw
+}
+
+@test "MANIFEST.sha256 verifies, with the input capture's hash" {
+	"$G" -d 2 c.pcap
+	"$P" -q -o out c.pcap
+	d=$(ls -d "$PWD"/out/*/)
+	(cd "$d" && sha256sum -c --quiet --ignore-missing MANIFEST.sha256)
+	want=$(sha256sum c.pcap | cut -d' ' -f1)
+	grep -q "^$want  c.pcap$" "$d/MANIFEST.sha256"
+	grep -q "\"sha256\": \"$want\"" "$d/session.json"
+}
+
+@test "--call-id and --shard select calls; shards are disjoint and complete" {
+	"$G" -d 1 --calls 8 c.pcap
+	"$P" -q -j -o all c.pcap | python3 -c 'import json,sys; print("\n".join(sorted(json.loads(l)["call_id"] for l in sys.stdin)))' > all.txt
+	[ "$(wc -l < all.txt)" -eq 8 ]
+	for k in 1 2 3; do
+		"$P" -q -j -k "$k/3" -o s$k c.pcap || true
+	done | python3 -c 'import json,sys; print("\n".join(sorted(json.loads(l)["call_id"] for l in sys.stdin)))' > shards.txt
+	cmp all.txt shards.txt
+	one=$(head -n 1 all.txt)
+	run "$P" -q -j -c "$one" -o one c.pcap
+	assert_success
+	[ "$(printf '%s\n' "$output" | wc -l)" -eq 1 ]
+}
+
+@test "a capture cut short: exit 3 naming the record, the call still written" {
+	"$G" -d 2 c.pcap
+	size=$(stat -c %s c.pcap)
+	head -c $((size * 2 / 3)) c.pcap > cut.pcap
+	run --separate-stderr "$P" -j -o out cut.pcap
+	assert_failure 3
+	[[ $stderr == *"cut.pcap: record "* ]] || fail "$stderr"
+	[[ $output == *'"end_reason":"end-of-input"'* ]]
+	d=$(ls -d out/*/)
+	[ -f "$d/1.wav" ] && [ -f "$d/session.json" ]
+	[ ! -e "$d/1.wav.part" ]
+}
+
+@test "Call-IDs never become unsafe paths" {
+	"$G" -d 1 c.pcap
+	cid=$(strings c.pcap | sed -n 's/^Call-ID: //p' | head -n 1 | tr -d '\r')
+	python3 -c 'import sys
+d = open("c.pcap", "rb").read()
+open("evil.pcap", "wb").write(d.replace(sys.argv[1].encode(), b"../../"))' "${cid:0:6}"
+	run --separate-stderr "$P" -j -o out evil.pcap
+	assert_success
+	[[ $output == *"\"call_id\":\"../../"* ]]
+	[ "$(find . -name session.json | wc -l)" -eq 1 ]
+	find out -mindepth 1 -maxdepth 1 -type d -name '.*' | grep -q . && fail "hidden dir"
+	d=$(ls -d out/*/)
+	[[ $d == out/_* && $d != */*/*/ ]] || fail "$d"
+	[ -f "$d/session.json" ] && [ -f "$d/1.wav" ]
+}
+
+@test "no SIPREC call: exit 1; --all-calls records a plain call" {
+	c=$ROOT/../shared/corpus/pcap/sip-rtp/wiresharksample_sip-rtp-g711.pcap
+	[ -f "$c" ] || skip "../shared/corpus is absent"
+	run "$P" -q -o out "$c"
+	assert_failure 1
+	run --separate-stderr "$P" -j -a -o out "$c"
+	assert_success
+	[[ $output == *'"siprec":false'* ]]
+	ls out/*/to-callee.wav out/*/to-caller.wav
+}
+
+@test "usage errors exit 2; a file that is no capture exits 3" {
+	run "$P" c.pcap
+	assert_failure 2
+	run "$P" -F mp3 -o out c.pcap
+	assert_failure 2
+	run "$P" -k 4/3 -o out c.pcap
+	assert_failure 2
+	printf 'not a capture\n' > junk.pcap
+	run --separate-stderr "$P" -o out junk.pcap
+	assert_failure 3
+	[[ $stderr == *"junk.pcap"* ]]
+}
