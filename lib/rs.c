@@ -50,13 +50,22 @@ struct rs_stream {
 	unsigned int		 index;		/* m-line */
 	char			 label[64];
 	char			 fname[96];
-	struct siprec_addr	 dst[4];	/* where its RTP goes */
-	unsigned int		 ndst;
+	/*
+	 * Flow keys: where its RTP goes (the receiver's SDP address), and,
+	 * as a fallback, where it comes from (the sender's SDP address,
+	 * symmetric RTP, RFC 4961), for NAT and B2BUA captures (T-23).
+	 */
+	struct flowkey {
+		struct siprec_addr	 a;
+		int			 from;	/* 1: a sender's address */
+		struct rs_stream	*next;	/* hash chain */
+	}			 key[8];
+	unsigned int		 nkey;
 	struct siprec_stream	*s;
 	int			 paused;
 	uint64_t		 pause_from;
 	int			 stopped;	/* port 0 */
-	struct rs_stream	*hnext[4];	/* flow hash chains, per dst */
+	int			 latched;	/* a sender was seen (plain calls) */
 };
 
 struct rs_event {
@@ -107,7 +116,7 @@ struct rs_rec {
 
 struct ring_ent {
 	uint64_t		 ts;
-	struct siprec_addr	 dst;
+	struct siprec_addr	 dst, src;
 	uint16_t		 len;
 	uint8_t			 data[RING_MTU];
 };
@@ -307,72 +316,103 @@ rec_find(struct siprec_rs *rs, const char *call_id)
 	return NULL;
 }
 
-static void
-flow_add(struct siprec_rs *rs, struct rs_stream *s, const struct siprec_addr *a)
+static size_t
+key_bucket(const struct siprec_addr *a, int from)
 {
+	return (addr_bucket(a) + (size_t)from * 7919) % NBUCKET;
+}
+
+/* The key of s that chains bucket b, or NULL. */
+static struct flowkey *
+key_in(struct rs_stream *s, size_t b)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nkey; i++)
+		if (key_bucket(&s->key[i].a, s->key[i].from) == b)
+			return &s->key[i];
+	return NULL;
+}
+
+static void
+flow_add(struct siprec_rs *rs, struct rs_stream *s, const struct siprec_addr *a,
+    int from)
+{
+	struct flowkey *k;
 	size_t b;
 	unsigned int i;
 
-	if (a->port == 0 || s->ndst == 4)
+	if (a->port == 0 || s->nkey == 8)
 		return;
-	for (i = 0; i < s->ndst; i++)
-		if (addr_eq(&s->dst[i], a))
+	for (i = 0; i < s->nkey; i++)
+		if (s->key[i].from == from && addr_eq(&s->key[i].a, a))
 			return;
-	s->dst[s->ndst] = *a;
-	b = addr_bucket(a);
-	s->hnext[s->ndst] = rs->flows[b];
+	b = key_bucket(a, from);
+	if (key_in(s, b) != NULL) {
+		/* Already chained in this bucket: lookups see every key. */
+		k = &s->key[s->nkey++];
+		k->a = *a;
+		k->from = from;
+		k->next = NULL;
+		return;
+	}
+	k = &s->key[s->nkey++];
+	k->a = *a;
+	k->from = from;
+	k->next = rs->flows[b];
 	rs->flows[b] = s;
-	s->ndst++;
 }
 
 static struct rs_stream *
-flow_find(struct siprec_rs *rs, const struct siprec_addr *a)
+flow_lookup(struct siprec_rs *rs, const struct siprec_addr *a, int from)
 {
+	size_t b = key_bucket(a, from);
 	struct rs_stream *s;
+	struct flowkey *k;
 	unsigned int i;
 
-	for (s = rs->flows[addr_bucket(a)]; s != NULL; ) {
-		struct rs_stream *next = NULL;
-
-		for (i = 0; i < s->ndst; i++) {
-			if (addr_eq(&s->dst[i], a))
+	for (s = rs->flows[b]; s != NULL; s = k->next) {
+		for (i = 0; i < s->nkey; i++)
+			if (s->key[i].from == from && addr_eq(&s->key[i].a, a))
 				return s;
-			if (addr_bucket(&s->dst[i]) == addr_bucket(a) &&
-			    next == NULL)
-				next = s->hnext[i];
-		}
-		s = next;
+		if ((k = key_in(s, b)) == NULL)
+			return NULL;
 	}
 	return NULL;
+}
+
+/* The stream of a datagram: by destination, else by its sender. */
+static struct rs_stream *
+flow_find(struct siprec_rs *rs, const struct siprec_addr *dst,
+    const struct siprec_addr *src)
+{
+	struct rs_stream *s = flow_lookup(rs, dst, 0);
+
+	if (s == NULL && src != NULL)
+		s = flow_lookup(rs, src, 1);
+	return s;
 }
 
 static void
 flow_remove(struct siprec_rs *rs, struct rs_stream *s)
 {
-	unsigned int i, j;
+	unsigned int i;
 
-	for (i = 0; i < s->ndst; i++) {
-		size_t b = addr_bucket(&s->dst[i]);
+	for (i = 0; i < s->nkey; i++) {
+		size_t b = key_bucket(&s->key[i].a, s->key[i].from);
 		struct rs_stream **pp = &rs->flows[b];
 
-		/* Walk the chain, following each node's link for bucket b. */
-		while (*pp != NULL) {
-			struct rs_stream *c = *pp;
-			unsigned int k = 0;
+		while (*pp != NULL && *pp != s) {
+			struct flowkey *k = key_in(*pp, b);
 
-			for (j = 0; j < c->ndst; j++)
-				if (addr_bucket(&c->dst[j]) == b) {
-					k = j;
-					break;
-				}
-			if (c == s) {
-				*pp = c->hnext[k];
+			if (k == NULL)
 				break;
-			}
-			pp = &c->hnext[k];
+			pp = &k->next;
 		}
+		if (*pp == s)
+			*pp = s->key[i].next;
 	}
-	s->ndst = 0;
+	s->nkey = 0;
 }
 
 static void
@@ -784,6 +824,38 @@ map_pts(struct rs_stream *s, const struct siprec_sdp_m *m)
 static void replay(struct siprec_rs *);
 
 /*
+ * Media bound by these SDPs may have arrived before the 2xx (early media,
+ * T-01): it waits in the ring, and the recording then starts with it.
+ */
+static void
+early_start(struct rs_rec *r, const struct siprec_sdp *a,
+    const struct siprec_sdp *b)
+{
+	struct siprec_rs *rs = r->rs;
+	uint64_t first = r->t0;
+	size_t i;
+	unsigned int k;
+
+	for (i = 0; i < rs->rlen; i++) {
+		const struct ring_ent *e = &rs->ring[(rs->rhead + i) % RING];
+
+		if (e->len == 0 || e->ts >= first)
+			continue;
+		for (k = 0; k < a->nm; k++)
+			if (addr_eq(&e->dst, &a->m[k].addr))
+				first = e->ts;
+		for (k = 0; b != NULL && k < b->nm; k++)
+			if (addr_eq(&e->dst, &b->m[k].addr))
+				first = e->ts;
+	}
+	if (first < r->t0) {
+		r->t0 = first;
+		if (r->nev > 0)
+			r->ev[0].t = first;
+	}
+}
+
+/*
  * Bring the streams in line with the accepted SDP pair at time t: new
  * m-lines become streams, new addresses new flows (the old ones stay,
  * RFC 3264 8.3.1), inactive or held media pauses, port 0 stops.
@@ -797,6 +869,8 @@ apply_sdp(struct rs_rec *r, uint64_t t)
 
 	if (!r->have_srs_sdp)
 		return;
+	if (r->nst == 0)
+		early_start(r, to, r->siprec ? NULL : lab);
 	for (i = 0; i < to->nm; i++) {
 		const struct siprec_sdp_m *m = &to->m[i];
 		const struct siprec_sdp_m *o = r->have_src_sdp &&
@@ -837,7 +911,10 @@ apply_sdp(struct rs_rec *r, uint64_t t)
 			continue;
 		}
 		if (!m->hold)
-			flow_add(r->rs, s, &m->addr), added = 1;
+			flow_add(r->rs, s, &m->addr, 0), added = 1;
+		/* SIPREC media flows one way: its sender's address is a key. */
+		if (r->siprec && o != NULL && !o->hold && o->addr.port != 0)
+			flow_add(r->rs, s, &o->addr, 1);
 		off = m->hold || m->dir == SIPREC_DIR_INACTIVE ||
 		    m->dir == SIPREC_DIR_SENDONLY ||
 		    (o != NULL && (o->dir == SIPREC_DIR_INACTIVE ||
@@ -877,7 +954,7 @@ apply_sdp(struct rs_rec *r, uint64_t t)
 			}
 			map_pts(s, m);
 			if (!m->hold)
-				flow_add(r->rs, s, &m->addr), added = 1;
+				flow_add(r->rs, s, &m->addr, 0), added = 1;
 		}
 	if (added)
 		replay(r->rs);
@@ -1277,6 +1354,29 @@ on_sip(struct siprec_rs *rs, const struct siprec_pkt *p)
 
 /* --- RTP -------------------------------------------------------------------- */
 
+/*
+ * Symmetric RTP (RFC 4961, SPEC T-23, T-25): in a plain call, the address
+ * seen sending into one direction receives the other, whatever the SDP
+ * said (NAT, media relays).
+ */
+static void
+latch(struct siprec_rs *rs, struct rs_stream *s, const struct siprec_addr *src)
+{
+	struct rs_rec *r = s->rec;
+	unsigned int want, k;
+
+	s->latched = 1;
+	if (r->siprec)
+		return;
+	want = s->index >= 100 ? s->index - 100 : s->index + 100;
+	for (k = 0; k < r->nst; k++)
+		if (r->st[k].index == want) {
+			flow_add(rs, &r->st[k], src, 0);
+			replay(rs);
+			return;
+		}
+}
+
 static void
 to_stream(struct siprec_rs *rs, struct rs_stream *s, const uint8_t *data,
     size_t len, uint64_t ts)
@@ -1323,6 +1423,7 @@ ring_put(struct siprec_rs *rs, const struct siprec_pkt *p)
 		rs->rlen++;
 	e->ts = p->ts_ns;
 	e->dst = p->dst;
+	e->src = p->src;
 	e->len = (uint16_t)p->data.len;
 	memcpy(e->data, p->data.p, p->data.len);
 }
@@ -1336,7 +1437,8 @@ replay(struct siprec_rs *rs)
 		struct ring_ent *e = &rs->ring[(rs->rhead + i) % RING];
 		struct rs_stream *s;
 
-		if (e->len == 0 || (s = flow_find(rs, &e->dst)) == NULL)
+		if (e->len == 0 || (s = flow_find(rs, &e->dst, &e->src)) ==
+		    NULL)
 			continue;
 		to_stream(rs, s, e->data, e->len, e->ts);
 		e->len = 0;
@@ -1386,8 +1488,11 @@ siprec_rs_packet(struct siprec_rs *rs, const struct siprec_pkt *p,
 	if (p->kind == SIPREC_PKT_SIP_TCP ||
 	    looks_sip(p->data.p, p->data.len))
 		on_sip(rs, p);
-	else if ((s = flow_find(rs, &p->dst)) != NULL)
+	else if ((s = flow_find(rs, &p->dst, &p->src)) != NULL) {
 		to_stream(rs, s, p->data.p, p->data.len, p->ts_ns);
+		if (!s->latched && !siprec_rtp_is_rtcp(p->data.p, p->data.len))
+			latch(rs, s, &p->src);
+	}
 	else {
 		rs->stats.rtp_unmatched++;
 		ring_put(rs, p);
