@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include <gcrypt.h>
+#include <sndfile.h>
 
 #include <siprec/meta.h>
 #include <siprec/rs.h>
@@ -108,6 +109,9 @@ struct rs_rec {
 	unsigned long		 findings[SIPREC_SEV_FATAL + 1];
 	struct rs_event		 ev[MAX_EVENTS];
 	unsigned int		 nev;
+	char			 layout_file[96];	/* combined audio */
+	char			 layout_desc[256];	/* for session.json */
+	int			 chan_of[MAX_STREAMS];	/* stream -> channel */
 	unsigned long		 last_cseq_seen;
 	char			 last_method_seen[24];
 	int			 last_status_seen;
@@ -505,7 +509,9 @@ write_session_json(struct siprec_rs *rs, struct rs_rec *r, uint64_t end,
 		}
 		fprintf(f, "}");
 	}
-	fprintf(f, "\n  ],\n  \"metadata\": {\"documents\": %u, \"findings\": "
+	fprintf(f, "\n  ],\n  \"layout\": %s", r->layout_desc[0] ?
+	    r->layout_desc : "{\"type\": \"per-stream\"}");
+	fprintf(f, ",\n  \"metadata\": {\"documents\": %u, \"findings\": "
 	    "{\"error\": %lu, \"warning\": %lu, \"info\": %lu}},\n"
 	    "  \"streams\": [", r->ndocs,
 	    r->findings[SIPREC_SEV_ERROR] + r->findings[SIPREC_SEV_FATAL],
@@ -518,7 +524,9 @@ write_session_json(struct siprec_rs *rs, struct rs_rec *r, uint64_t end,
 		fprintf(f, "%s\n    {\"label\": ", k ? "," : "");
 		json_str(f, s->label);
 		fprintf(f, ", \"file\": ");
-		json_str(f, s->fname);
+		json_str(f, r->layout_file[0] ? r->layout_file : s->fname);
+		if (r->layout_file[0])
+			fprintf(f, ", \"channel\": %d", r->chan_of[k]);
 		fprintf(f, ", \"codec\": ");
 		json_str(f, x ? x->codec : "");
 		fprintf(f, ", \"ssrc\": [");
@@ -998,6 +1006,156 @@ activate(struct rs_rec *r, uint64_t t)
 	return 0;
 }
 
+/* Numeric labels in numeric order, then the others by text. */
+static int
+label_before(const char *a, const char *b)
+{
+	char *ea, *eb;
+	unsigned long x = strtoul(a, &ea, 10), y = strtoul(b, &eb, 10);
+
+	if (*a && *b && *ea == '\0' && *eb == '\0')
+		return x < y;
+	return strcmp(a, b) < 0;
+}
+
+/*
+ * --layout stereo or mixed: put the finished stream files into one file
+ * and remove them.  Stereo takes two streams, left the one the first
+ * participant of the metadata sends, else the lower label.  Files of
+ * different sample rates stay per stream (said in session.json).
+ */
+static void
+combine(struct siprec_rs *rs, struct rs_rec *r)
+{
+	struct siprec_meta_party parties[16];
+	SNDFILE *in[MAX_STREAMS], *out = NULL;
+	SF_INFO si[MAX_STREAMS], so;
+	unsigned int order[MAX_STREAMS], n = 0, i, j, k;
+	char path[PATH_MAX + 128], tmp[PATH_MAX + 136];
+	const char *how = "label";
+	short ib[MAX_STREAMS][1024], ob[2048];
+	size_t np;
+	int ok = 1;
+
+	if (rs->o.layout == SIPREC_LAYOUT_PER_STREAM || r->nst == 0)
+		return;
+	for (i = 0; i < r->nst; i++)
+		order[n++] = i;
+	for (i = 1; i < n; i++)		/* by label */
+		for (j = i; j > 0 && label_before(r->st[order[j]].label,
+		    r->st[order[j - 1]].label); j--) {
+			k = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = k;
+		}
+	np = siprec_meta_state_parties(r->meta, parties, 16);
+	if (rs->o.layout == SIPREC_LAYOUT_STEREO && np > 0 && n >= 2) {
+		for (i = 0; i < n; i++) {
+			for (k = 0; k < parties[0].nsend; k++)
+				if (strcmp(parties[0].send[k],
+				    r->st[order[i]].label) == 0)
+					break;
+			if (k < parties[0].nsend && i != 0) {
+				j = order[0];
+				order[0] = order[i];
+				order[i] = j;
+				how = "participant";
+				break;
+			}
+			if (k < parties[0].nsend) {
+				how = "participant";
+				break;
+			}
+		}
+	}
+	if (rs->o.layout == SIPREC_LAYOUT_STEREO && n > 2)
+		n = 2;
+	memset(in, 0, sizeof(in));
+	for (i = 0; i < n; i++) {
+		memset(&si[i], 0, sizeof(si[i]));
+		snprintf(path, sizeof(path), "%s/%s", r->dir,
+		    r->st[order[i]].fname);
+		if ((in[i] = sf_open(path, SFM_READ, &si[i])) == NULL ||
+		    si[i].samplerate != si[0].samplerate || si[i].channels != 1)
+			ok = 0;
+	}
+	if (ok) {
+		memset(&so, 0, sizeof(so));
+		so.samplerate = si[0].samplerate;
+		so.channels = rs->o.layout == SIPREC_LAYOUT_STEREO ? 2 : 1;
+		so.format = si[0].format;
+		snprintf(r->layout_file, sizeof(r->layout_file), "%s.%s",
+		    rs->o.layout == SIPREC_LAYOUT_STEREO ? "stereo" : "mixed",
+		    ext_of(rs->o.format));
+		snprintf(path, sizeof(path), "%s/%s", r->dir, r->layout_file);
+		snprintf(tmp, sizeof(tmp), "%s.part", path);
+		if ((out = sf_open(tmp, SFM_WRITE, &so)) == NULL)
+			ok = 0;
+	}
+	for (;;) {
+		sf_count_t got = 0, c;
+
+		if (!ok)
+			break;
+		for (i = 0; i < n; i++) {
+			c = sf_read_short(in[i], ib[i], 1024);
+			if (c > got)
+				got = c;
+			for (; c < 1024; c++)
+				ib[i][c] = 0;
+		}
+		if (got == 0)
+			break;
+		for (c = 0; c < got; c++) {
+			if (so.channels == 2) {
+				ob[2 * c] = ib[0][c];
+				ob[2 * c + 1] = n > 1 ? ib[1][c] : 0;
+			} else {
+				long sum = 0;
+
+				for (i = 0; i < n; i++)
+					sum += ib[i][c];
+				ob[c] = (short)(sum > 32767 ? 32767 :
+				    sum < -32768 ? -32768 : sum);
+			}
+		}
+		if (sf_writef_short(out, ob, got) != got)
+			ok = 0;
+	}
+	for (i = 0; i < n; i++)
+		if (in[i] != NULL)
+			sf_close(in[i]);
+	if (out != NULL && sf_close(out) != 0)
+		ok = 0;
+	if (ok && rename(tmp, path) == 0) {
+		/* The combined file replaces the per-stream files. */
+		for (i = 0; i < r->nst; i++) {
+			snprintf(path, sizeof(path), "%s/%s", r->dir,
+			    r->st[i].fname);
+			r->chan_of[i] = -1;
+			for (j = 0; j < n; j++)
+				if (order[j] == i)
+					r->chan_of[i] = (int)j;
+			if (r->chan_of[i] >= 0 || rs->o.layout ==
+			    SIPREC_LAYOUT_MIXED)
+				remove(path);
+		}
+		snprintf(r->layout_desc, sizeof(r->layout_desc),
+		    "{\"type\": \"%s\", \"file\": \"%s\", \"order\": "
+		    "\"%s\", \"streams\": %u}", so.channels == 2 ? "stereo" :
+		    "mixed", r->layout_file, how, n);
+		return;
+	}
+	if (out != NULL)
+		remove(tmp);
+	r->layout_file[0] = '\0';
+	snprintf(r->layout_desc, sizeof(r->layout_desc),
+	    "{\"type\": \"per-stream\", \"note\": \"streams differ in "
+	    "sample rate; not combined\"}");
+	rslog(rs, SIPREC_SEV_WARNING, "%s: streams not combined: sample "
+	    "rates differ", r->id);
+}
+
 static void
 finish(struct siprec_rs *rs, struct rs_rec *r, uint64_t end, const char *why)
 {
@@ -1032,6 +1190,7 @@ finish(struct siprec_rs *rs, struct rs_rec *r, uint64_t end, const char *why)
 			lost += x->lost;
 		}
 	}
+	combine(rs, r);
 	snprintf(path, sizeof(path), "%s/metadata.xml", r->dir);
 	if (siprec_meta_state_dump(r->meta, &xml, &n) == SIPREC_OK) {
 		if (write_file(path, xml, n) != 0)

@@ -193,3 +193,23 @@ open("evil.pcap", "wb").write(d.replace(sys.argv[1].encode(), b"../../"))' "${ci
 	assert_failure 3
 	[[ $stderr == *"junk.pcap"* ]]
 }
+
+@test "--layout stereo: left and right are the streams, exactly; mixed sums" {
+	"$G" --expect exp -d 2 c.pcap
+	run --separate-stderr "$P" -q -L stereo -o st c.pcap
+	assert_success
+	d=$(ls -d st/*/)
+	[ ! -e "$d/1.wav" ] && [ -f "$d/stereo.wav" ]
+	sox "$d/stereo.wav" -t raw -e signed -b 16 -L left.raw remix 1
+	sox "$d/stereo.wav" -t raw -e signed -b 16 -L right.raw remix 2
+	cmp left.raw exp/*-1.raw
+	cmp right.raw exp/*-2.raw
+	grep -q '"type": "stereo", "file": "stereo.wav", "order": "participant"' "$d/session.json"
+	(cd "$d" && sha256sum -c --quiet --ignore-missing MANIFEST.sha256)
+	run "$P" -q -L mixed -o mx c.pcap
+	assert_success
+	[ -f mx/*/mixed.wav ]
+	[ "$(soxi -s mx/*/mixed.wav)" = 16000 ]
+	run "$P" -q -L surround -o x c.pcap
+	assert_failure 2
+}

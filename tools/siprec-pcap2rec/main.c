@@ -39,6 +39,7 @@ static const struct option longopts[] = {
 	{ "help",	 no_argument,		NULL, 'h' },
 	{ "idle",	 required_argument,	NULL, 'I' },
 	{ "json",	 no_argument,		NULL, 'j' },
+	{ "layout",	 required_argument,	NULL, 'L' },
 	{ "shard",	 required_argument,	NULL, 'k' },
 	{ "outdir",	 required_argument,	NULL, 'o' },
 	{ "quiet",	 no_argument,		NULL, 'q' },
@@ -51,7 +52,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 "usage: siprec-pcap2rec [-ahjqV] [-c call-id] [-F format] [-f filter] [-I seconds]\n"
-"                       [-k k/n] -o outdir [capture ...]\n"
+"                       [-k k/n] [-L layout] -o outdir [capture ...]\n"
 "Rebuild SIPREC recordings (audio, metadata, session.json, MANIFEST.sha256)\n"
 "from pcap or pcapng captures, read as one time-ordered stream.  No capture,\n"
 "or -, reads standard input: tcpdump -w - | siprec-pcap2rec -o DIR -\n"
@@ -64,6 +65,7 @@ usage(FILE *f)
 "  -I, --idle SECONDS      end a recording idle this long (default 300)\n"
 "  -j, --json              one JSON object per recording on stdout\n"
 "  -k, --shard K/N         only share K of N of the calls, by Call-ID\n"
+"  -L, --layout LAYOUT     per-stream (default), stereo, mixed\n"
 "  -o, --outdir DIR        write recording directories into DIR\n"
 "  -q, --quiet             print no diagnostics\n"
 "  -V, --version           print versions and exit\n"
@@ -152,7 +154,7 @@ main(int argc, char *argv[])
 	memset(&r, 0, sizeof(r));
 	memset(&ro, 0, sizeof(ro));
 	ro.format = SIPREC_FMT_WAV;
-	while ((ch = getopt_long(argc, argv, "ac:F:f:hI:jk:o:qV", longopts,
+	while ((ch = getopt_long(argc, argv, "ac:F:f:hI:jk:L:o:qV", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'a':
@@ -203,6 +205,16 @@ main(int argc, char *argv[])
 			ro.shard_n = (unsigned int)n;
 			break;
 		}
+		case 'L':
+			if (strcmp(optarg, "per-stream") == 0)
+				ro.layout = SIPREC_LAYOUT_PER_STREAM;
+			else if (strcmp(optarg, "stereo") == 0)
+				ro.layout = SIPREC_LAYOUT_STEREO;
+			else if (strcmp(optarg, "mixed") == 0)
+				ro.layout = SIPREC_LAYOUT_MIXED;
+			else
+				goto bad_value;
+			break;
 		case 'o':
 			ro.outdir = optarg;
 			break;

@@ -26,9 +26,16 @@ struct siprec_rs_done {
 	int		 ok;		/* every file written */
 };
 
+enum siprec_layout {
+	SIPREC_LAYOUT_PER_STREAM = 0,	/* one file per stream */
+	SIPREC_LAYOUT_STEREO,		/* two streams as left and right */
+	SIPREC_LAYOUT_MIXED		/* every stream summed into one */
+};
+
 struct siprec_rs_opts {
 	const char		*outdir;
 	enum siprec_format	 format;
+	enum siprec_layout	 layout;
 	int			 all_calls;	/* record plain SIP calls too */
 	const char		*call_id;	/* only this Call-ID */
 	unsigned int		 shard_k;	/* 1..shard_n; 0 = all calls */
