@@ -123,7 +123,7 @@ deps:
 	$(Q)sh tests/tools/deps.sh
 
 demo: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all $(B)/tests/gen-capture
 	$(Q)B=$(B) sh samples/demo.sh
 
 bench: deps
