@@ -20,6 +20,7 @@
 #include <siprec/rs.h>
 #include <siprec/sdp.h>
 #include <siprec/sipmsg.h>
+#include <siprec/srtp.h>
 
 /*
  * Design note.  One pass over time-ordered packets.  A recording session
@@ -67,6 +68,9 @@ struct rs_stream {
 	uint64_t		 pause_from;
 	int			 stopped;	/* port 0 */
 	int			 latched;	/* a sender was seen (plain calls) */
+	struct siprec_srtp	*srtp;		/* SDES or --keys; NULL: plain */
+	struct siprec_crypto	 crypto;	/* its key, to notice a new one */
+	uint64_t		 srtp_dropped;	/* failed authentication */
 };
 
 struct rs_event {
@@ -138,6 +142,8 @@ struct siprec_rs {
 	char			**written;	/* dirs finished in this run */
 	size_t			 nwritten, capwritten;
 	const struct siprec_pkt	*cur;		/* packet being handled */
+	struct siprec_keyring	*keys;
+	uint8_t			 pkt[SIPREC_SRTP_PKT_MAX];	/* for SRTP */
 };
 
 /* --- small helpers ------------------------------------------------------- */
@@ -449,8 +455,11 @@ rec_free(struct rs_rec *r)
 {
 	unsigned int i;
 
-	for (i = 0; i < r->nst; i++)
+	for (i = 0; i < r->nst; i++) {
 		siprec_stream_free(r->st[i].s);
+		siprec_srtp_free(r->st[i].srtp);
+		siprec_crypto_wipe(&r->st[i].crypto);
+	}
 	siprec_meta_state_free(r->meta);
 	txn_clear(&r->txn);
 	free(r);
@@ -554,6 +563,18 @@ write_session_json(struct siprec_rs *rs, struct rs_rec *r, uint64_t end,
 			fprintf(f, ", \"first\": \"%s\"", t);
 			rfc3339(x->last_ns, t, sizeof(t));
 			fprintf(f, ", \"last\": \"%s\"", t);
+		}
+		if (s->srtp != NULL) {
+			const struct siprec_srtp_stats *z =
+			    siprec_srtp_stats(s->srtp);
+
+			fprintf(f, ", \"srtp\": {\"suite\": \"%s\", \"ok\": %llu, "
+			    "\"auth_failed\": %llu, \"replay\": %llu, "
+			    "\"roc_guessed\": %llu}", s->crypto.suite,
+			    (unsigned long long)z->ok,
+			    (unsigned long long)z->auth_failed,
+			    (unsigned long long)z->replay,
+			    (unsigned long long)z->roc_guessed);
 		}
 		fprintf(f, ", \"dtmf\": [");
 		for (j = 0; x != NULL && j < x->ndtmf; j++)
@@ -817,6 +838,57 @@ add_stream(struct rs_rec *r, unsigned int index, const char *label)
 	return 0;
 }
 
+/*
+ * Decrypt a stream with key c (RFC 4568: a key protects what its SDP's
+ * author sends).  The same key again keeps the context and its rollover
+ * state; a new one starts afresh (RFC 4568 7.1.4).
+ */
+static void
+stream_key(struct rs_rec *r, struct rs_stream *s, const struct siprec_crypto *c)
+{
+	struct siprec_diag d;
+
+	if (s->srtp != NULL && s->crypto.keylen == c->keylen &&
+	    memcmp(s->crypto.key, c->key, c->keylen) == 0 &&
+	    strcmp(s->crypto.suite, c->suite) == 0)
+		return;
+	siprec_srtp_free(s->srtp);
+	s->srtp = NULL;
+	siprec_crypto_wipe(&s->crypto);
+	if (siprec_srtp_new(c, &s->srtp, &d) != SIPREC_OK) {
+		rslog(r->rs, SIPREC_SEV_WARNING, "%s: stream %s: SRTP: %s",
+		    r->id, s->label, d.detail);
+		return;
+	}
+	s->crypto = *c;
+}
+
+/* The sender's a=crypto the answer chose (by tag), for stream s. */
+static void
+sdes_key(struct rs_rec *r, struct rs_stream *s, const struct siprec_sdp_m *snd,
+    const struct siprec_sdp_m *ans)
+{
+	struct siprec_crypto c;
+	struct siprec_diag d;
+	unsigned long tag = 0;
+	unsigned int k, pick = 0;
+
+	if (snd == NULL || snd->ncrypto == 0)
+		return;
+	if (ans != NULL && ans->ncrypto > 0)
+		tag = strtoul(ans->crypto[0], NULL, 10);
+	for (k = 0; k < snd->ncrypto; k++)
+		if (strtoul(snd->crypto[k], NULL, 10) == tag)
+			pick = k;
+	if (siprec_crypto_parse(snd->crypto[pick], &c, &d) != SIPREC_OK) {
+		rslog(r->rs, SIPREC_SEV_WARNING, "%s: stream %s: a=crypto: %s",
+		    r->id, s->label, d.detail);
+		return;
+	}
+	stream_key(r, s, &c);
+	siprec_crypto_wipe(&c);
+}
+
 static void
 map_pts(struct rs_stream *s, const struct siprec_sdp_m *m)
 {
@@ -912,6 +984,11 @@ apply_sdp(struct rs_rec *r, uint64_t t)
 		map_pts(s, m);
 		if (o != NULL)
 			map_pts(s, o);
+		/* The offerer's key when the SRS answered, else the SRS's. */
+		if (r->siprec)
+			sdes_key(r, s, o, m);
+		else if (r->have_src_sdp)
+			sdes_key(r, s, o, m);
 		if (m->addr.port == 0) {
 			if (!s->stopped)
 				event(r, t, "stop", "%s", s->label);
@@ -961,6 +1038,7 @@ apply_sdp(struct rs_rec *r, uint64_t t)
 				event(r, t, "stream", "%s", s->label);
 			}
 			map_pts(s, m);
+			sdes_key(r, s, i < to->nm ? &to->m[i] : NULL, m);
 			if (!m->hold)
 				flow_add(r->rs, s, &m->addr, 0), added = 1;
 		}
@@ -1543,7 +1621,26 @@ to_stream(struct siprec_rs *rs, struct rs_stream *s, const uint8_t *data,
 	struct siprec_diag d;
 
 	s->rec->t_last = ts;
-	if (s->stopped || siprec_rtp_is_rtcp(data, len))
+	if (s->stopped)
+		return;
+	if (s->srtp == NULL && rs->keys != NULL && len >= 12) {
+		uint32_t ssrc = (uint32_t)data[8] << 24 | (uint32_t)data[9] << 16 |
+		    (uint32_t)data[10] << 8 | data[11];
+		const struct siprec_crypto *c = siprec_keyring_find(rs->keys,
+		    &s->key[0].a, ssrc);
+
+		if (c != NULL)
+			stream_key(s->rec, s, c);
+	}
+	if (s->srtp != NULL && len <= sizeof(rs->pkt)) {
+		memcpy(rs->pkt, data, len);
+		if (siprec_srtp_unprotect(s->srtp, rs->pkt, &len) != SIPREC_OK) {
+			s->srtp_dropped++;
+			return;
+		}
+		data = rs->pkt;
+	}
+	if (siprec_rtp_is_rtcp(data, len))
 		return;
 	if (s->paused) {
 		/*
@@ -1612,6 +1709,60 @@ looks_sip(const uint8_t *p, size_t n)
 	    memmem(p, n < 512 ? n : 512, "SIP/2.0", 7) != NULL;
 }
 
+/*
+ * SRTP with a key from --keys and no signalling in the capture (SIP over
+ * TLS, T-22): the flow becomes a recording of its own, labelled by its
+ * destination, flagged as having no metadata.  Returns 0 when taken.
+ */
+static int
+keyed_flow(struct siprec_rs *rs, const struct siprec_pkt *p)
+{
+	const struct siprec_crypto *c;
+	struct rs_rec *r;
+	char a[80], label[64];
+	uint32_t ssrc;
+	size_t b;
+
+	if (p->data.len < 12 || (p->data.p[0] >> 6) != 2 ||
+	    siprec_rtp_is_rtcp(p->data.p, p->data.len))
+		return -1;
+	ssrc = (uint32_t)p->data.p[8] << 24 | (uint32_t)p->data.p[9] << 16 |
+	    (uint32_t)p->data.p[10] << 8 | p->data.p[11];
+	if ((c = siprec_keyring_find(rs->keys, &p->dst, ssrc)) == NULL)
+		return -1;
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return -1;
+	r->rs = rs;
+	siprec_addr_format(&p->dst, a, sizeof(a));
+	snprintf(r->call_id, sizeof(r->call_id), "rtp-%s", a);
+	r->src = p->src;
+	r->srs = p->dst;
+	b = fnv(r->call_id, strlen(r->call_id)) % NBUCKET;
+	r->hnext = rs->recs[b];
+	rs->recs[b] = r;
+	r->next = rs->all;
+	if (rs->all != NULL)
+		rs->all->pprev = &r->next;
+	rs->all = r;
+	r->pprev = &rs->all;
+	r->t_last = p->ts_ns;
+	if (activate(r, p->ts_ns) != 0) {
+		finish(rs, r, p->ts_ns, "error");
+		return 0;
+	}
+	event(r, p->ts_ns, "keyed", "RTP to %s with a key from the key file; "
+	    "no signalling, no metadata", a);
+	sanitise(a, label, sizeof(label), "rtp");
+	if (add_stream(r, 0, label) == 0) {
+		struct rs_stream *s = &r->st[0];
+
+		flow_add(rs, s, &p->dst, 0);
+		stream_key(r, s, c);
+		to_stream(rs, s, p->data.p, p->data.len, p->ts_ns);
+	}
+	return 0;
+}
+
 /* --- public ----------------------------------------------------------------- */
 
 enum siprec_err
@@ -1629,6 +1780,12 @@ siprec_rs_new(const struct siprec_rs_opts *o, struct siprec_rs **out,
 	if (rs->o.idle_ns == 0)
 		rs->o.idle_ns = 300ull * 1000000000ull;
 	if ((e = siprec_meta_ctx_new(NULL, &rs->meta, diag)) != SIPREC_OK) {
+		free(rs);
+		return e;
+	}
+	if (o->keys != NULL &&
+	    (e = siprec_keyring_load(o->keys, &rs->keys, diag)) != SIPREC_OK) {
+		siprec_meta_ctx_free(rs->meta);
 		free(rs);
 		return e;
 	}
@@ -1652,6 +1809,8 @@ siprec_rs_packet(struct siprec_rs *rs, const struct siprec_pkt *p,
 		if (!s->latched && !siprec_rtp_is_rtcp(p->data.p, p->data.len))
 			latch(rs, s, &p->src);
 	}
+	else if (rs->keys != NULL && keyed_flow(rs, p) == 0)
+		;
 	else {
 		rs->stats.rtp_unmatched++;
 		ring_put(rs, p);
@@ -1760,6 +1919,8 @@ siprec_rs_free(struct siprec_rs *rs)
 		free(rs->written[i]);
 	free(rs->written);
 	free(rs->ring);
+	siprec_keyring_free(rs->keys);
 	siprec_meta_ctx_free(rs->meta);
+	explicit_bzero(rs->pkt, sizeof(rs->pkt));
 	free(rs);
 }

@@ -213,3 +213,25 @@ open("evil.pcap", "wb").write(d.replace(sys.argv[1].encode(), b"../../"))' "${ci
 	run "$P" -q -L surround -o x c.pcap
 	assert_failure 2
 }
+
+@test "SRTP with a key file: the published sample decrypts; a wrong key fails" {
+	c=$ROOT/../shared/corpus/pcap/sip-rtp/srtp_marseillaise-srtp.pcap
+	[ -f "$c" ] || skip "../shared/corpus is absent"
+	echo '10.2.2.2:10000 AES_CM_128_HMAC_SHA1_80 inline:aSBrbm93IGFsbCB5b3VyIGxpdHRsZSBzZWNyZXRz' > keys
+	run --separate-stderr "$P" -j -K keys -o ok "$c"
+	assert_success
+	[[ $output == *'"packets":11888,"lost":0'* ]]
+	grep -q '"auth_failed": 0' ok/*/session.json
+	grep -q '"ok": 11888' ok/*/session.json
+	rms=$(sox ok/*/*.wav -n stat 2>&1 | awk '/RMS +amplitude/ { print $3 }')
+	awk "BEGIN { exit !($rms > 0.02) }" || fail "decrypted audio is silent: $rms"
+	echo '10.2.2.2:10000 AES_CM_128_HMAC_SHA1_80 inline:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' > wrong.keys
+	run --separate-stderr "$P" -j -K wrong.keys -o bad "$c"
+	assert_success
+	grep -q '"auth_failed": 11888' bad/*/session.json
+	[[ $output == *'"packets":0'* ]]
+	printf 'nonsense line\n' > broken
+	run --separate-stderr "$P" -K broken -o x "$c"
+	assert_failure 3
+	[[ $stderr == *"broken:1"* ]] || fail "$stderr"
+}

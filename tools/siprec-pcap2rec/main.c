@@ -38,6 +38,7 @@ static const struct option longopts[] = {
 	{ "format",	 required_argument,	NULL, 'F' },
 	{ "help",	 no_argument,		NULL, 'h' },
 	{ "idle",	 required_argument,	NULL, 'I' },
+	{ "keys",	 required_argument,	NULL, 'K' },
 	{ "json",	 no_argument,		NULL, 'j' },
 	{ "layout",	 required_argument,	NULL, 'L' },
 	{ "shard",	 required_argument,	NULL, 'k' },
@@ -52,7 +53,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 "usage: siprec-pcap2rec [-ahjqV] [-c call-id] [-F format] [-f filter] [-I seconds]\n"
-"                       [-k k/n] [-L layout] -o outdir [capture ...]\n"
+"                       [-K keyfile] [-k k/n] [-L layout] -o outdir [capture ...]\n"
 "Rebuild SIPREC recordings (audio, metadata, session.json, MANIFEST.sha256)\n"
 "from pcap or pcapng captures, read as one time-ordered stream.  No capture,\n"
 "or -, reads standard input: tcpdump -w - | siprec-pcap2rec -o DIR -\n"
@@ -64,6 +65,7 @@ usage(FILE *f)
 "  -h, --help              print this help and exit\n"
 "  -I, --idle SECONDS      end a recording idle this long (default 300)\n"
 "  -j, --json              one JSON object per recording on stdout\n"
+"  -K, --keys FILE         SRTP keys for media whose SDP is not in the capture\n"
 "  -k, --shard K/N         only share K of N of the calls, by Call-ID\n"
 "  -L, --layout LAYOUT     per-stream (default), stereo, mixed\n"
 "  -o, --outdir DIR        write recording directories into DIR\n"
@@ -154,7 +156,7 @@ main(int argc, char *argv[])
 	memset(&r, 0, sizeof(r));
 	memset(&ro, 0, sizeof(ro));
 	ro.format = SIPREC_FMT_WAV;
-	while ((ch = getopt_long(argc, argv, "ac:F:f:hI:jk:L:o:qV", longopts,
+	while ((ch = getopt_long(argc, argv, "ac:F:f:hI:jK:k:L:o:qV", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'a':
@@ -186,6 +188,9 @@ main(int argc, char *argv[])
 			break;
 		case 'j':
 			r.json = 1;
+			break;
+		case 'K':
+			ro.keys = optarg;
 			break;
 		case 'k': {
 			char *slash = strchr(optarg, '/');
@@ -266,7 +271,8 @@ bad_value:
 	if ((e = siprec_rs_new(&ro, &rs, &d)) != SIPREC_OK) {
 		fprintf(stderr, "%s: %s\n", cli_prog, d.detail);
 		siprec_capture_free(cap);
-		return SIPREC_EXIT_SYSTEM;
+		return e == SIPREC_ENOMEM || e == SIPREC_EIO ?
+		    SIPREC_EXIT_SYSTEM : SIPREC_EXIT_INPUT;
 	}
 	for (;;) {
 		memset(&d, 0, sizeof(d));

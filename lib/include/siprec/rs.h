@@ -41,6 +41,7 @@ struct siprec_rs_opts {
 	unsigned int		 shard_k;	/* 1..shard_n; 0 = all calls */
 	unsigned int		 shard_n;
 	uint64_t		 idle_ns;	/* end a recording idle this long */
+	const char		*keys;		/* SRTP key file, or NULL */
 	const char		*tool;		/* "siprec-pcap2rec 0.1.0" */
 	/* A recording finished (files complete and renamed). */
 	void			(*done)(void *, const struct siprec_rs_done *);
