@@ -235,3 +235,21 @@ open("evil.pcap", "wb").write(d.replace(sys.argv[1].encode(), b"../../"))' "${ci
 	assert_failure 3
 	[[ $stderr == *"broken:1"* ]] || fail "$stderr"
 }
+
+@test "--format flac is lossless; --format ogg writes Ogg/Opus" {
+	"$G" --expect exp -d 2 c.pcap
+	run --separate-stderr "$P" -q -F flac -o fl c.pcap
+	assert_success
+	d=$(ls -d fl/*/)
+	sox "$d/1.flac" -t raw -e signed -b 16 -L got.raw
+	cmp got.raw exp/*-1.raw
+	grep -q '"file": "1.flac"' "$d/session.json"
+	run --separate-stderr "$P" -q -F ogg -o og c.pcap
+	if [ "$status" -eq 0 ]; then
+		head -c 4 og/*/1.ogg | grep -q OggS
+		grep -aq OpusHead og/*/1.ogg
+	else
+		[[ $stderr == *"not supported"* || $stderr == *"unsupported"* ]] ||
+		    fail "$stderr"
+	fi
+}
