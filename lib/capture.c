@@ -14,6 +14,7 @@
 #include <pcap/pcap.h>
 
 #include "capture_int.h"
+#include "gcry_int.h"
 
 /*
  * Every input is read through a stdio cookie stream that feeds each byte
@@ -126,15 +127,6 @@ static int	ipv6_ext(struct siprec_capture *, struct dctx *, uint8_t,
 		    struct siprec_addr *, struct siprec_addr *,
 		    const uint8_t *, size_t, size_t, int);
 
-static pthread_once_t gcry_once = PTHREAD_ONCE_INIT;
-
-static void
-gcry_init(void)
-{
-	(void)gcry_check_version(NULL);
-	gcry_control(GCRYCTL_DISABLE_SECMEM, 0);
-	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
-}
 
 static uint16_t
 be16(const uint8_t *p)
@@ -327,7 +319,7 @@ siprec_capture_open(const char *const *paths, size_t n, const char *filter,
 		    "-: standard input can be read only once");
 		return SIPREC_EINVAL;
 	}
-	(void)pthread_once(&gcry_once, gcry_init);
+	siprec__gcry_init();
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
 	    (c->in = calloc(n, sizeof(*c->in))) == NULL ||
 	    (c->dgram = malloc(DGRAM_MAX)) == NULL) {
@@ -1162,3 +1154,4 @@ siprec_capture_next(struct siprec_capture *c, struct siprec_pkt *out,
 		}
 	}
 }
+

@@ -22,6 +22,8 @@
 #include <siprec/sipmsg.h>
 #include <siprec/srtp.h>
 
+#include "gcry_int.h"
+
 /*
  * Design note.  One pass over time-ordered packets.  A recording session
  * is a SIP dialog (Call-ID and tags) whose INVITE is SIPREC (Require:
@@ -148,15 +150,6 @@ struct siprec_rs {
 
 /* --- small helpers ------------------------------------------------------- */
 
-static pthread_once_t gcry_once = PTHREAD_ONCE_INIT;
-
-static void
-gcry_init(void)
-{
-	(void)gcry_check_version(NULL);
-	gcry_control(GCRYCTL_DISABLE_SECMEM, 0);
-	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
-}
 
 static uint64_t
 fnv(const void *p, size_t n)
@@ -467,6 +460,27 @@ rec_free(struct rs_rec *r)
 
 /* --- the recording directory ------------------------------------------------- */
 
+/* The AoRs of the participants that send (or receive) label. */
+static void
+json_parties(FILE *f, const struct siprec_meta_party *p, size_t np,
+    const char *label, int send)
+{
+	size_t i;
+	unsigned int q, n, j = 0;
+
+	putc('[', f);
+	for (i = 0; i < np; i++) {
+		n = send ? p[i].nsend : p[i].nrecv;
+		for (q = 0; q < n; q++)
+			if (strcmp(send ? p[i].send[q] : p[i].recv[q],
+			    label) == 0) {
+				fprintf(f, "%s", j++ ? ", " : "");
+				json_str(f, p[i].aor);
+			}
+	}
+	putc(']', f);
+}
+
 static void
 write_session_json(struct siprec_rs *rs, struct rs_rec *r, uint64_t end,
     const char *reason, const char *const *inputs, const char *const *hex,
@@ -582,27 +596,11 @@ write_session_json(struct siprec_rs *rs, struct rs_rec *r, uint64_t end,
 			    "\"duration_ms\": %u}", j ? ", " : "",
 			    (long long)((int64_t)(x->dtmf[j].at_ns - r->t0) /
 			    1000000), x->dtmf[j].event, x->dtmf[j].duration_ms);
-		fprintf(f, "], \"sent_by\": [");
-		for (i = 0, j = 0; i < np; i++) {
-			unsigned int q;
-
-			for (q = 0; q < parties[i].nsend; q++)
-				if (strcmp(parties[i].send[q], s->label) == 0) {
-					fprintf(f, "%s", j++ ? ", " : "");
-					json_str(f, parties[i].aor);
-				}
-		}
-		fprintf(f, "], \"received_by\": [");
-		for (i = 0, j = 0; i < np; i++) {
-			unsigned int q;
-
-			for (q = 0; q < parties[i].nrecv; q++)
-				if (strcmp(parties[i].recv[q], s->label) == 0) {
-					fprintf(f, "%s", j++ ? ", " : "");
-					json_str(f, parties[i].aor);
-				}
-		}
-		fprintf(f, "]}");
+		fprintf(f, "], \"sent_by\": ");
+		json_parties(f, parties, np, s->label, 1);
+		fprintf(f, ", \"received_by\": ");
+		json_parties(f, parties, np, s->label, 0);
+		fprintf(f, "}");
 	}
 	fprintf(f, "\n  ],\n  \"participants\": [");
 	for (i = 0; i < np; i++) {
@@ -1773,7 +1771,7 @@ siprec_rs_new(const struct siprec_rs_opts *o, struct siprec_rs **out,
 	enum siprec_err e;
 
 	*out = NULL;
-	pthread_once(&gcry_once, gcry_init);
+	siprec__gcry_init();
 	if ((rs = calloc(1, sizeof(*rs))) == NULL)
 		return SIPREC_ENOMEM;
 	rs->o = *o;
