@@ -110,7 +110,8 @@ $(B)/tests/capdump: tests/tools/capdump.c $(LIB)
 
 $(B)/tests/gen-capture: tests/tools/gen-capture.c
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(SR_CFLAGS) $(SR_LDFLAGS) -o $@ $< -lm
+	$(Q)$(CC) $(CFLAGS) $(SR_CFLAGS) $(SR_LDFLAGS) -o $@ $< -lm \
+	    $(shell $(PKG_CONFIG) --libs libsrtp2)
 
 # The README's test command.  Installs what it needs (make deps), builds,
 # then runs every unit, CLI and interop test and the man-page lint; the

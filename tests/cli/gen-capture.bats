@@ -64,7 +64,7 @@ zero_samples() {
 	run --separate-stderr "$G" --no-such-option x.pcap
 	assert_failure 2
 	[[ $stderr == *"usage: gen-capture"* ]]
-	local bad
+	local bad SU=AES_CM_128_HMAC_SHA1_80
 	for bad in "--codec opus" "--transport sctp" "--calls 0" "--calls x" \
 	    "--concurrent 9000" "--duration -1" "--duration 0" \
 	    "--duration 2s" "--ptime 3" "--loss 10,x" "--loss 200" \
@@ -72,7 +72,12 @@ zero_samples() {
 	    "--seq-start 65536" "--ts-start 4294967296" "--pause 2,1" \
 	    "--pause 1" "--pause 1,4" "--update-at 4" \
 	    "--update-at 1 --pause 1,2" \
-	    "--fragment --transport tcp"; do
+	    "--fragment --transport tcp" "--srtp AES_CM_128" \
+	    "--srtp F8_128_HMAC_SHA1_80" "--srtp-keys k.txt" \
+	    "--srtp-bad-tag 5" "--srtp $SU --srtp-bad-tag 200" \
+	    "--srtp $SU --srtp-bad-tag 30 --dup 30" \
+	    "--srtp $SU --srtp-bad-tag 21 --reorder 20" \
+	    "--srtp $SU --srtp-keys k.txt --calls 3 --concurrent 2"; do
 		# shellcheck disable=SC2086
 		run --separate-stderr "$G" $bad "$T/x.pcap"
 		[ "$status" -eq 2 ] || fail "$bad: exit $status, not 2"
@@ -88,6 +93,7 @@ zero_samples() {
 	assert_success
 	assert_output --partial "usage: gen-capture"
 	assert_output --partial "--ssrc-change"
+	assert_output --partial "--srtp SUITE"
 	[ -z "$stderr" ]
 }
 
@@ -223,7 +229,7 @@ zero_samples() {
 	run awk -F '\t' 'NR == 1 { print; next }
 	    { print $2, $4, $5, $6, $7, $8, $9 }' "$T/x/calls.tsv"
 	assert_line --index 0 "$(printf '%s\t' call_id label ssrc packets \
-	    lost duplicates reordered codec samples)file"
+	    lost duplicates reordered codec samples file)auth_failed"
 	assert_line --index 1 "1 125 0 0 0 PCMU/8000 20000"
 	assert_line --index 2 "2 125 0 0 0 PCMU/8000 20000"
 	local f n=0
@@ -375,4 +381,187 @@ zero_samples() {
 	assert_success
 	run --separate-stderr "$lint" -W info --sequence "$T/1.sip" "$T/2.sip"
 	assert_success
+}
+
+# The SRTP payload (encrypted payload, tag not included) or RTP payload
+# of every packet to UDP port $2 of capture $1, one hex line each.
+payloads() {
+	ts -r "$1" -Y "udp.dstport == $2" -T fields -e srtp.enc_payload \
+	    -e rtp.payload | tr -d ':\t'
+}
+
+@test "--srtp: RTP/SAVP and a=crypto on both m-lines, SRTP on the wire" {
+	need_tshark
+	local su=AES_CM_128_HMAC_SHA1_80
+	"$G" --calls 2 --srtp "$su" --srtp-keys "$T/k.txt" "$T/s.pcap"
+	"$G" --calls 2 "$T/p.pcap"
+	# Every offer and every answer: two m-lines, both RTP/SAVP with a key.
+	run ts -r "$T/s.pcap" -Y sdp -T fields -e sip.Method -e sdp.media \
+	    -e sdp.media_attr
+	assert_success
+	[ "${#lines[@]}" -eq 4 ]
+	local l
+	for l in "${lines[@]}"; do
+		[ "$(grep -o 'RTP/SAVP' <<< "$l" | wc -l)" -eq 2 ] ||
+		    fail "not two RTP/SAVP m-lines: $l"
+		[ "$(grep -Eo "crypto:1 $su inline:[A-Za-z0-9+/]{40}(,|$)" \
+		    <<< "$l" | wc -l)" -eq 2 ] || fail "not two keys: $l"
+		[[ $l != *RTP/AVP* ]] || fail "RTP/AVP: $l"
+	done
+	# The key file: the SRS's address and port, the offer's keys.
+	run cat "$T/k.txt"
+	[ "${#lines[@]}" -eq 4 ]
+	local i
+	for i in 0 1 2 3; do
+		assert_line --index "$i" --regexp \
+		    "^198\.51\.100\.20:$((30000 + 2 * i)) $su inline:[A-Za-z0-9+/]{40}$"
+	done
+	ts -r "$T/s.pcap" -Y 'sip.Method == "INVITE"' -T fields \
+	    -e sdp.media_attr | grep -o 'inline:[^,]*' > "$T/offer.keys"
+	ts -r "$T/s.pcap" -Y 'sip.Status-Code == 200 && sdp' -T fields \
+	    -e sdp.media_attr | grep -o 'inline:[^,]*' > "$T/answer.keys"
+	cut -d ' ' -f 3 "$T/k.txt" | cmp - "$T/offer.keys"
+	[ "$(sort -u "$T/offer.keys" "$T/answer.keys" | wc -l)" -eq 8 ]
+	# tshark still finds two RTP streams per call, nothing lost.
+	run rtp_streams "$T/s.pcap"
+	[ "${#lines[@]}" -eq 4 ]
+	for l in "${lines[@]}"; do
+		[[ $l =~ ^300[0-9]{2}\ 0x[0-9A-F]{8}\ 200\ 0$ ]] ||
+		    fail "stream: $l"
+	done
+	# The same headers as without SRTP, a 10-byte tag, other payloads.
+	local f
+	for f in s p; do
+		ts -r "$T/$f.pcap" -Y rtp -T fields -e udp.dstport -e rtp.seq \
+		    -e rtp.timestamp -e rtp.ssrc -e rtp.marker > "$T/$f.hdr"
+	done
+	[ "$(wc -l < "$T/s.hdr")" -eq 800 ]
+	cmp "$T/s.hdr" "$T/p.hdr"
+	run ts -r "$T/s.pcap" -Y rtp -T fields -e udp.length
+	[ "$(sort -u <<< "$output")" = 190 ]
+	[ "${#lines[@]}" -eq 800 ]
+	[ "$(nframes "$T/s.pcap" 'srtp.auth_tag')" -eq 800 ]
+	local port
+	for port in 30000 30002 30004 30006; do
+		payloads "$T/s.pcap" "$port" > "$T/enc"
+		payloads "$T/p.pcap" "$port" > "$T/plain"
+		[ "$(wc -l < "$T/enc")" -eq 200 ]
+		[ "$(wc -l < "$T/plain")" -eq 200 ]
+		[ "$(awk 'length($0) != 320' "$T/enc" "$T/plain" | wc -l)" \
+		    -eq 0 ] || fail "$port: payloads of other lengths"
+		[ "$(paste -d ' ' "$T/enc" "$T/plain" |
+		    awk '$1 == $2' | wc -l)" -eq 0 ] ||
+		    fail "$port: plain G.711 payloads under SRTP"
+	done
+	# Lengths and checksums still right.
+	[ "$(nframes "$T/s.pcap" _ws.malformed)" -eq 0 ]
+	[ "$(nframes "$T/s.pcap" '_ws.expert.severity >= 6291456')" -eq 0 ]
+	run ts -r "$T/s.pcap" -o ip.check_checksum:TRUE \
+	    -o udp.check_checksum:TRUE -Y 'ip.checksum.status != "Good" ||
+	    udp.checksum.status != "Good"'
+	assert_success
+	assert_output ""
+}
+
+@test "--srtp: each suite's key length and tag length" {
+	need_tshark
+	local su b64 udp
+	while read -r su b64 udp; do
+		"$G" --srtp "$su" --srtp-keys "$T/$su.txt" "$T/$su.pcap"
+		run cat "$T/$su.txt"
+		[ "${#lines[@]}" -eq 2 ]
+		assert_line --index 0 --regexp \
+		    "^198\.51\.100\.20:30000 $su inline:[A-Za-z0-9+/=]{$b64}$"
+		assert_line --index 1 --regexp \
+		    "^198\.51\.100\.20:30002 $su inline:[A-Za-z0-9+/=]{$b64}$"
+		run ts -r "$T/$su.pcap" -Y rtp -T fields -e udp.length
+		[ "${#lines[@]}" -eq 400 ] || fail "$su: ${#lines[@]} packets"
+		[ "$(sort -u <<< "$output")" = "$udp" ] ||
+		    fail "$su: UDP lengths $(sort -u <<< "$output")"
+		run rtp_streams "$T/$su.pcap"
+		[ "${#lines[@]}" -eq 2 ] || fail "$su: ${#lines[@]} streams"
+		run ts -r "$T/$su.pcap" -o udp.check_checksum:TRUE \
+		    -Y 'udp.checksum.status != "Good"'
+		assert_output ""
+	done <<- EOF
+		AES_CM_128_HMAC_SHA1_80 40 190
+		AES_CM_128_HMAC_SHA1_32 40 184
+		AES_256_CM_HMAC_SHA1_80 64 190
+		AEAD_AES_128_GCM 40 196
+	EOF
+	# Base64 padding of 46 and 28 bytes of key and salt.
+	grep -q '==$' "$T/AES_256_CM_HMAC_SHA1_80.txt"
+	grep -q '==$' "$T/AEAD_AES_128_GCM.txt"
+}
+
+@test "--srtp: the same seed gives the same bytes and keys" {
+	local su=AEAD_AES_128_GCM
+	"$G" --calls 3 --seed 7 --duration 1 --ssrc-change 20 --dup 10 \
+	    --srtp "$su" --srtp-keys "$T/ka" "$T/a.pcap"
+	"$G" --calls 3 --seed 7 --duration 1 --ssrc-change 20 --dup 10 \
+	    --srtp "$su" --srtp-keys "$T/kb" - > "$T/b.pcap"
+	cmp "$T/a.pcap" "$T/b.pcap"
+	cmp "$T/ka" "$T/kb"
+	"$G" --calls 3 --seed 8 --duration 1 --ssrc-change 20 --dup 10 \
+	    --srtp "$su" --srtp-keys "$T/kc" "$T/c.pcap"
+	run cmp -s "$T/ka" "$T/kc"
+	assert_failure
+	# Another suite, other keys.
+	"$G" --calls 3 --seed 7 --duration 1 --srtp AES_CM_128_HMAC_SHA1_80 \
+	    --srtp-keys "$T/kd" "$T/d.pcap"
+	[ "$(cut -d ' ' -f 3 "$T/ka" "$T/kd" | cut -c 8-37 | sort -u |
+	    wc -l)" -eq 12 ]
+}
+
+@test "--srtp: the expected audio and calls.tsv are the plain call's" {
+	"$G" --loss 5 --ssrc-change 50 --expect "$T/p" "$T/p.pcap"
+	"$G" --loss 5 --ssrc-change 50 --srtp AES_256_CM_HMAC_SHA1_80 \
+	    --expect "$T/s" "$T/s.pcap"
+	cmp "$T/p/calls.tsv" "$T/s/calls.tsv"
+	local f
+	for f in "$T"/p/*.raw; do
+		cmp "$f" "$T/s/${f##*/}"
+	done
+	run awk -F '\t' 'NR > 1 { print $2, $11 }' "$T/s/calls.tsv"
+	assert_output "$(printf '1 0\n2 0')"
+}
+
+@test "--srtp-bad-tag: one bad tag, silence and auth_failed in calls.tsv" {
+	local su=AES_CM_128_HMAC_SHA1_32
+	"$G" --srtp "$su" --expect "$T/g" "$T/g.pcap"
+	"$G" --srtp "$su" --srtp-bad-tag 30 --expect "$T/x" "$T/x.pcap"
+	"$G" --loss 30 --expect "$T/l" "$T/l.pcap"
+	# The same audio as a lost packet; counted as lost and auth_failed.
+	local f
+	for f in "$T"/l/*.raw; do
+		cmp "$f" "$T/x/${f##*/}"
+	done
+	[ "$(zero_samples "$(ls "$T"/x/*-1.raw)")" -eq 160 ]
+	run awk -F '\t' 'NR > 1 { print $2, $4, $5, $11 }' "$T/x/calls.tsv"
+	assert_line --index 0 "1 199 1 1"
+	assert_line --index 1 "2 200 0 0"
+	# Only that packet differs: its last tag byte and its UDP checksum.
+	[ "$(cmp -l "$T/g.pcap" "$T/x.pcap" | wc -l)" -le 3 ]
+	if command -v tshark >/dev/null 2>&1; then
+		run ts -r "$T/g.pcap" -Y 'udp.dstport == 30000' -T fields \
+		    -e rtp.seq -e srtp.auth_tag
+		printf '%s\n' "${lines[@]}" > "$T/good"
+		run ts -r "$T/x.pcap" -Y 'udp.dstport == 30000' -T fields \
+		    -e rtp.seq -e srtp.auth_tag
+		printf '%s\n' "${lines[@]}" > "$T/bad"
+		run diff "$T/good" "$T/bad"
+		[ "$(grep -c '^<' <<< "$output")" -eq 1 ]
+		[ "$(grep -c '^>' <<< "$output")" -eq 1 ]
+		[ "$(sed -n 31p "$T/good" | cut -f 1)" = \
+		    "$(sed -n 31p "$T/bad" | cut -f 1)" ]
+		[ "$(sed -n 31p "$T/good")" != "$(sed -n 31p "$T/bad")" ]
+		run ts -r "$T/x.pcap" -o udp.check_checksum:TRUE \
+		    -Y 'udp.checksum.status != "Good"'
+		assert_output ""
+	fi
+	# On a lost packet it does nothing.
+	"$G" --srtp "$su" --srtp-bad-tag 30 --loss 30 --expect "$T/y" \
+	    "$T/y.pcap"
+	run awk -F '\t' 'NR > 1 { print $2, $4, $5, $11 }' "$T/y/calls.tsv"
+	assert_line --index 0 "1 199 1 0"
 }

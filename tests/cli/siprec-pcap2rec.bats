@@ -253,3 +253,14 @@ open("evil.pcap", "wb").write(d.replace(sys.argv[1].encode(), b"../../"))' "${ci
 		    fail "$stderr"
 	fi
 }
+
+@test "SRTP with SDES keys in the SDP: every suite byte-exact, bad tags counted" {
+	for suite in AES_CM_128_HMAC_SHA1_80 AES_CM_128_HMAC_SHA1_32 \
+	    AES_256_CM_HMAC_SHA1_80 AEAD_AES_128_GCM; do
+		rm -rf exp out c.pcap
+		rebuild_exact --srtp "$suite" --srtp-bad-tag 30
+		grep -q "\"suite\": \"$suite\", \"ok\": 149, \"auth_failed\": 1" \
+		    out/*/session.json || fail "$suite: $(grep -o '"srtp": {[^}]*}' out/*/session.json)"
+		[ "$(stream_field 1 lost)" = 1 ]
+	done
+}

@@ -73,6 +73,27 @@
  * G.711-encoded once; a packet is a copy out of the table, so memory
  * stays the same for any number of calls and any duration (calls live
  * in C slots ordered by a binary heap on their next event time).
+ *
+ * SRTP (--srtp SUITE).  Both m-lines of every offer use RTP/SAVP and carry
+ * "a=crypto:1 SUITE inline:<key||salt>" (RFC 4568; key||salt is 30 bytes
+ * for the AES_CM_128 suites, 46 for AES_256_CM (RFC 6188), 28 for
+ * AEAD_AES_128_GCM (RFC 7714)); every answer uses RTP/SAVP and its own
+ * key, which protects only what the SRS sends, that is nothing.  The keys
+ * come from a random stream of their own, derived from the seed, the
+ * suite and the call index, so a call is otherwise the same with and
+ * without SRTP: same SSRCs, sequence numbers and plain payloads.  Each
+ * SRTP stream has a libsrtp2 sender session for its SSRC (and the new
+ * SSRC of --ssrc-change), which protects every packet as it is sent:
+ * the ROC starts at 0 and follows sequence number wraps; a --dup copy
+ * is protected again with the same index, so it is the same bytes.  The
+ * expected audio does not change: a recorder decrypts with the SDP key
+ * (or the --srtp-keys file: "<SRS address>:<port> SUITE inline:<key>",
+ * the SRC's key, a line per stream in call order; one key per address,
+ * so it needs every call in a slot of its own, --concurrent >= --calls).
+ * --srtp-bad-tag IDX flips the last byte of the authentication tag of
+ * slot IDX of stream 1, so a recorder must count one authentication
+ * failure and treat the packet as lost: its samples are 0 in the
+ * expected file, as for --loss.
  */
 
 #include <sys/stat.h>
@@ -86,6 +107,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <srtp2/srtp.h>
 
 #ifndef SIPREC_VERSION
 #define SIPREC_VERSION	"0.1.0"
@@ -122,8 +145,35 @@
 #define RTP_SRS_BASE	30000u
 #define TCP_PORT_BASE	10000u
 #define TCP_PORT_SPAN	50000u
+#define KEY_MAX		46	/* SRTP master key || salt, bytes */
+#define KEY_B64_MAX	65	/* its base64, NUL included */
+#define SRTP_BUF	((12 + SPP_MAX + SRTP_MAX_TRAILER_LEN + 3) / 4)
 
 static const char	*progname = "gen-capture";
+
+/* --- SRTP suites (RFC 4568 6.2, RFC 6188 7.1, RFC 7714 14.2) ------------ */
+
+struct suite {
+	const char	*name;
+	size_t		 keylen;	/* master key + master salt */
+	void		(*rtp)(srtp_crypto_policy_t *);
+	void		(*rtcp)(srtp_crypto_policy_t *);
+};
+
+/* The _32 suites still use an 80-bit tag on SRTCP (RFC 4568 6.2.2). */
+static const struct suite	suites[] = {
+	{ "AES_CM_128_HMAC_SHA1_80", 30, srtp_crypto_policy_set_rtp_default,
+	    srtp_crypto_policy_set_rtcp_default },
+	{ "AES_CM_128_HMAC_SHA1_32", 30,
+	    srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32,
+	    srtp_crypto_policy_set_rtcp_default },
+	{ "AES_256_CM_HMAC_SHA1_80", 46,
+	    srtp_crypto_policy_set_aes_cm_256_hmac_sha1_80,
+	    srtp_crypto_policy_set_aes_cm_256_hmac_sha1_80 },
+	{ "AEAD_AES_128_GCM", 28, srtp_crypto_policy_set_aes_gcm_128_16_auth,
+	    srtp_crypto_policy_set_aes_gcm_128_16_auth },
+};
+#define NSUITES	(sizeof(suites) / sizeof(suites[0]))
 
 /* --- options ----------------------------------------------------------- */
 
@@ -146,6 +196,10 @@ struct opts {
 	uint64_t	 pause_from_ns, pause_to_ns;
 	int		 update;
 	uint64_t	 update_ns;
+	const struct suite *srtp;	/* NULL: plain RTP */
+	unsigned int	 srtp_no;	/* its index in suites[] */
+	const char	*srtp_keys;
+	uint64_t	 bad_tag;	/* slot or NONE */
 
 	/* Derived once all options are known. */
 	uint64_t	 ptime_ns;
@@ -155,6 +209,7 @@ struct opts {
 	uint8_t		*lost;		/* per slot: dropped */
 	int		 reorder_eff, dup_eff;
 	uint32_t	 ssrc_eff;	/* first slot of the new SSRC or K */
+	int		 bad_tag_eff;
 	uint64_t	 round_ns;
 };
 
@@ -274,28 +329,40 @@ rng_uuid(struct rng *r, uint8_t u[16])
 	u[8] = (uint8_t)((u[8] & 0x3f) | 0x80);
 }
 
+/*
+ * Base64 (RFC 4648 4) of n bytes with padding; out holds 4 * ((n + 2) /
+ * 3) + 1 characters.
+ */
+static void
+b64enc(char *out, const uint8_t *p, size_t n)
+{
+	static const char	 b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	uint32_t		 v;
+	size_t			 i, o = 0;
+
+	for (i = 0; i < n; i += 3) {
+		v = (uint32_t)p[i] << 16;
+		if (i + 1 < n)
+			v |= (uint32_t)p[i + 1] << 8;
+		if (i + 2 < n)
+			v |= p[i + 2];
+		out[o++] = b64[v >> 18 & 63];
+		out[o++] = b64[v >> 12 & 63];
+		out[o++] = i + 1 < n ? b64[v >> 6 & 63] : '=';
+		out[o++] = i + 2 < n ? b64[v & 63] : '=';
+	}
+	out[o] = '\0';
+}
+
 /* An RFC 7865 6.10 identifier: base64 (RFC 4648 4) of a v4 UUID. */
 static void
 rng_id(struct rng *r, char out[25])
 {
-	static const char	 b64[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	uint8_t			 u[18] = { 0 };
-	uint32_t		 v;
-	size_t			 i, o = 0;
+	uint8_t	u[16];
 
 	rng_uuid(r, u);
-	for (i = 0; i < 18; i += 3) {
-		v = (uint32_t)u[i] << 16 | (uint32_t)u[i + 1] << 8 | u[i + 2];
-		out[o++] = b64[v >> 18 & 63];
-		out[o++] = b64[v >> 12 & 63];
-		out[o++] = b64[v >> 6 & 63];
-		out[o++] = b64[v & 63];
-	}
-	/* 16 bytes = 5 groups and 1 byte: two padding characters. */
-	out[22] = '=';
-	out[23] = '=';
-	out[24] = '\0';
+	b64enc(out, u, sizeof(u));
 }
 
 /* RFC 3339 UTC time with milliseconds; t is a capture time in ns. */
@@ -712,6 +779,8 @@ struct call {
 	struct sev	 sev[NSEV_MAX];
 	unsigned int	 nsev, cur;
 	uint32_t	 tick;		/* next RTP slot */
+	char		 key[2][2][KEY_B64_MAX];	/* [stream][SRC, SRS] */
+	srtp_t		 srtp[2];	/* the SRC's sender sessions */
 };
 
 struct gen {
@@ -721,6 +790,7 @@ struct gen {
 	uint32_t	*heap;
 	uint32_t	 nheap;
 	FILE		*tsv;
+	FILE		*keys;		/* --srtp-keys */
 };
 
 static const char *
@@ -833,6 +903,16 @@ sanitise(char *dst, size_t cap, const char *src)
 	dst[i] = '\0';
 }
 
+/*
+ * Whether slot k of stream s is lost to a receiver outside a pause:
+ * dropped (--loss) or failing authentication (--srtp-bad-tag).
+ */
+static int
+gone(const struct opts *o, int s, uint32_t k)
+{
+	return s == 0 && (o->lost[k] || (o->bad_tag_eff && k == o->bad_tag));
+}
+
 /* The expected recording of one stream and its calls.tsv line. */
 static void
 write_expect(struct gen *g, const struct call *c, int s)
@@ -846,12 +926,12 @@ write_expect(struct gen *g, const struct call *c, int s)
 	int			 present;
 
 	sanitise(name, sizeof(name) - 8, c->callid);
-	snprintf(name + strlen(name), 8, "-%d.raw", s + 1);
+	snprintf(name + strlen(name), 8, "-%c.raw", s == 0 ? '1' : '2');
 	snprintf(path, sizeof(path), "%s/%s", o->expect, name);
 	if ((fp = fopen(path, "wb")) == NULL)
 		die(EXIT_SYSTEM, "%s: %s", path, strerror(errno));
 	for (k = 0; k < o->npkts; k++) {
-		present = !paused(o, k) && !(s == 0 && o->lost[k]);
+		present = !paused(o, k) && !gone(o, s, k);
 		if (fwrite(present ? dec_tab[s] + (size_t)(k * o->spp %
 		    PERIOD) * 2 : zeros, 1, n, fp) != n)
 			die(EXIT_SYSTEM, "%s: %s", path, strerror(errno));
@@ -866,14 +946,82 @@ write_expect(struct gen *g, const struct call *c, int s)
 		die(EXIT_SYSTEM, "%s: %s", path, strerror(errno));
 	/* A receiver sees only the gaps between the first and last packet. */
 	for (k = first + 1; k < last; k++)
-		if (!paused(o, k) && s == 0 && o->lost[k])
+		if (!paused(o, k) && gone(o, s, k))
 			detect++;
 	fprintf(g->tsv, "%s\t%d\t0x%08x", c->callid, s + 1, c->ssrc[s]);
 	if (s == 1 && o->ssrc_eff < o->npkts)
 		fprintf(g->tsv, ",0x%08x", c->ssrc_new);
-	fprintf(g->tsv, "\t%u\t%u\t%d\t%d\t%s/8000\t%llu\t%s\n", sent, detect,
-	    s == 0 && o->dup_eff, s == 0 && o->reorder_eff, codec_name(o),
-	    (unsigned long long)o->npkts * o->spp, name);
+	fprintf(g->tsv, "\t%u\t%u\t%d\t%d\t%s/8000\t%llu\t%s\t%d\n", sent,
+	    detect, s == 0 && o->dup_eff, s == 0 && o->reorder_eff,
+	    codec_name(o), (unsigned long long)o->npkts * o->spp, name,
+	    s == 0 && o->bad_tag_eff);
+}
+
+static void
+srtp_check(srtp_err_status_t st, const char *what)
+{
+	if (st != srtp_err_status_ok)
+		die(EXIT_SYSTEM, "libsrtp2: %s: error %d", what, (int)st);
+}
+
+static void
+call_srtp_free(struct call *c)
+{
+	int	i;
+
+	for (i = 0; i < 2; i++)
+		if (c->srtp[i] != NULL) {
+			srtp_check(srtp_dealloc(c->srtp[i]), "srtp_dealloc");
+			c->srtp[i] = NULL;
+		}
+}
+
+/*
+ * The call's SDES keys (SRC and SRS, per stream) from a random stream of
+ * their own, the SRC's sender sessions and its lines of the key file.
+ */
+static void
+call_srtp(struct gen *g, struct call *c)
+{
+	const struct opts	*o = g->o;
+	const struct suite	*su = o->srtp;
+	srtp_policy_t		 p[2];
+	struct rng		 kr;
+	uint8_t			 key[2][2][KEY_MAX];
+	uint64_t		 v = 0;
+	size_t			 i, np;
+	int			 s, d;
+
+	kr.s = mix64(o->seed ^ 0x2545f4914f6cdd1dULL) +
+	    mix64((c->index + 1) ^ (uint64_t)o->srtp_no << 56);
+	for (s = 0; s < 2; s++)
+		for (d = 0; d < 2; d++) {
+			for (i = 0; i < su->keylen; i++) {
+				if (i % 8 == 0)
+					v = rng_next(&kr);
+				key[s][d][i] = (uint8_t)v;
+				v >>= 8;
+			}
+			b64enc(c->key[s][d], key[s][d], su->keylen);
+		}
+	for (s = 0; s < 2; s++) {
+		memset(p, 0, sizeof(p));
+		np = s == 1 && o->ssrc_eff < o->npkts ? 2 : 1;
+		for (i = 0; i < np; i++) {
+			su->rtp(&p[i].rtp);
+			su->rtcp(&p[i].rtcp);
+			p[i].ssrc.type = ssrc_specific;
+			p[i].ssrc.value = i == 0 ? c->ssrc[s] : c->ssrc_new;
+			p[i].key = key[s][0];
+			/* A --dup copy is sent with the same index again. */
+			p[i].allow_repeat_tx = 1;
+			p[i].next = i + 1 < np ? &p[i + 1] : NULL;
+		}
+		srtp_check(srtp_create(&c->srtp[s], p), "srtp_create");
+		if (g->keys != NULL)
+			fprintf(g->keys, "%s:%u %s inline:%s\n", SRS_ADDR,
+			    c->rtp_dst[s], su->name, c->key[s][0]);
+	}
 }
 
 static void
@@ -884,6 +1032,7 @@ call_load(struct gen *g, struct call *c, uint64_t index)
 	char			 hex[33];
 	int			 i;
 
+	call_srtp_free(c);
 	memset(c, 0, sizeof(*c));
 	c->index = index;
 	c->slot = (uint32_t)(index % o->conc);
@@ -931,6 +1080,8 @@ call_load(struct gen *g, struct call *c, uint64_t index)
 	c->tcp_nxt[1] = (uint32_t)rng_next(&c->rng);
 	schedule(c, o);
 	c->next = call_next(c, o);
+	if (o->srtp != NULL)
+		call_srtp(g, c);
 	if (g->tsv != NULL) {
 		write_expect(g, c, 0);
 		write_expect(g, c, 1);
@@ -953,7 +1104,10 @@ uri_param(const struct opts *o)
 	return o->tcp ? ";transport=tcp" : "";
 }
 
-/* SDP (RFC 4566) for both m-lines; RFC 7866 7.1.1: a=label on each. */
+/*
+ * SDP (RFC 4566) for both m-lines; RFC 7866 7.1.1: a=label on each.  With
+ * SRTP, RTP/SAVP and an SDES key (RFC 4568), the SRS's own in an answer.
+ */
 static void
 put_sdp(struct sbuf *b, const struct opts *o, struct call *c, int srs,
     const char *dir)
@@ -964,11 +1118,16 @@ put_sdp(struct sbuf *b, const struct opts *o, struct call *c, int srs,
 	sb_printf(b, "v=0\r\no=%s %llu %u IN IP4 %s\r\ns=-\r\n"
 	    "c=IN IP4 %s\r\nt=0 0\r\n", srs ? "srs" : "src",
 	    (unsigned long long)c->sdp_id[srs], c->sdp_ver[srs]++, addr, addr);
-	for (i = 0; i < 2; i++)
-		sb_printf(b, "m=audio %u RTP/AVP %d\r\na=rtpmap:%d %s/8000\r\n"
-		    "a=ptime:%u\r\na=%s\r\na=label:%d\r\n",
-		    srs ? c->rtp_dst[i] : c->rtp_src[i], o->pt, o->pt,
-		    codec_name(o), o->ptime, dir, i + 1);
+	for (i = 0; i < 2; i++) {
+		sb_printf(b, "m=audio %u RTP/%s %d\r\na=rtpmap:%d %s/8000\r\n"
+		    "a=ptime:%u\r\n", srs ? c->rtp_dst[i] : c->rtp_src[i],
+		    o->srtp != NULL ? "SAVP" : "AVP", o->pt, o->pt,
+		    codec_name(o), o->ptime);
+		if (o->srtp != NULL)
+			sb_printf(b, "a=crypto:1 %s inline:%s\r\n",
+			    o->srtp->name, c->key[i][srs]);
+		sb_printf(b, "a=%s\r\na=label:%d\r\n", dir, i + 1);
+	}
 }
 
 /* The complete RFC 7865 document of the initial INVITE. */
@@ -1256,18 +1415,22 @@ tcp_event(struct gen *g, struct call *c, uint64_t t, enum ev kind)
 
 /* --- RTP --------------------------------------------------------------- */
 
-/* RTP packet of slot k of stream s (RFC 3550 5.1), at capture time t. */
+/*
+ * RTP packet of slot k of stream s (RFC 3550 5.1), at capture time t; with
+ * SRTP, protected (RFC 3711 3.1) on an aligned copy.
+ */
 static void
 rtp_send(struct gen *g, const struct call *c, int s, uint32_t k, uint64_t t)
 {
+	static uint32_t		 spkt[SRTP_BUF];	/* aligned for libsrtp2 */
 	const struct opts	*o = g->o;
 	uint8_t			*u = frame + FRAME_HDR + L2_LEN + IP_LEN;
-	uint8_t			*r = u + 8;
+	uint8_t			*r = o->srtp != NULL ? (uint8_t *)spkt : u + 8;
 	size_t			 udplen = 8 + 12 + o->spp;
 	uint32_t		 off = k * o->spp % PERIOD, ssrc, ts;
 	uint16_t		 seq, ck;
 	uint64_t		 sum;
-	int			 marker;
+	int			 marker, n;
 
 	if (s == 1 && k >= o->ssrc_eff) {
 		ssrc = c->ssrc_new;
@@ -1282,20 +1445,32 @@ rtp_send(struct gen *g, const struct call *c, int s, uint32_t k, uint64_t t)
 	marker = k == 0 || (o->to_slot > o->from_slot && k == o->to_slot) ||
 	    (s == 1 && k == o->ssrc_eff);
 
-	put_l2l3(&src_host, &srs_host, 17, src_host.ipid++, 0,
-	    IP_LEN + udplen);
-	put16(u, c->rtp_src[s]);
-	put16(u + 2, c->rtp_dst[s]);
-	put16(u + 4, (uint32_t)udplen);
-	put16(u + 6, 0);
 	r[0] = 0x80;
 	r[1] = (uint8_t)(o->pt | (marker ? 0x80 : 0));
 	put16(r + 2, seq);
 	put32(r + 4, ts);
 	put32(r + 8, ssrc);
 	memcpy(r + 12, enc_tab[s] + off, o->spp);
-	sum = pseudo_sum(&src_host, &srs_host, 17, udplen) + psum_tab[s][off];
-	sum = csum_add(sum, u, 8 + 12);
+	if (o->srtp != NULL) {
+		n = (int)(12 + o->spp);
+		srtp_check(srtp_protect(c->srtp[s], r, &n), "srtp_protect");
+		/* The tag is the trailer: its last byte is flipped. */
+		if (s == 0 && o->bad_tag_eff && k == o->bad_tag)
+			r[n - 1] ^= 0xff;
+		udplen = 8 + (size_t)n;
+		memcpy(u + 8, r, (size_t)n);
+	}
+	put_l2l3(&src_host, &srs_host, 17, src_host.ipid++, 0,
+	    IP_LEN + udplen);
+	put16(u, c->rtp_src[s]);
+	put16(u + 2, c->rtp_dst[s]);
+	put16(u + 4, (uint32_t)udplen);
+	put16(u + 6, 0);
+	sum = pseudo_sum(&src_host, &srs_host, 17, udplen);
+	if (o->srtp != NULL)
+		sum = csum_add(sum, u, udplen);
+	else
+		sum = csum_add(sum + psum_tab[s][off], u, 8 + 12);
 	ck = csum_fold(sum);
 	put16(u + 6, ck == 0 ? 0xffff : ck);
 	emit(&g->w, t, L2_LEN + IP_LEN + udplen);
@@ -1428,20 +1603,31 @@ generate(struct gen *g)
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: %s [-fhV] [-c calls] [-C concurrent] "
-	    "[-d seconds] [-D index]\n"
-	    "\t[-k pcmu|pcma] [-l index[,index...]] [-P from,to] "
-	    "[-p ptime]\n"
-	    "\t[-q seq] [-r index] [-S index] [-s seed] [-T timestamp]\n"
-	    "\t[-t udp|tcp] [-u seconds] [-x dir] out.pcap\n"
+	fprintf(f, "usage: %s [-fhV] [-B index] [-c calls] [-C concurrent] "
+	    "[-d seconds]\n"
+	    "\t[-D index] [-E suite] [-K file] [-k pcmu|pcma] "
+	    "[-l index[,index...]]\n"
+	    "\t[-P from,to] [-p ptime] [-q seq] [-r index] [-S index] "
+	    "[-s seed]\n"
+	    "\t[-T timestamp] [-t udp|tcp] [-u seconds] [-x dir] "
+	    "out.pcap\n"
+	    "  -B, --srtp-bad-tag IDX corrupt the SRTP tag of packet IDX of "
+	    "stream 1\n"
 	    "  -c, --calls N          calls (default 1)\n"
 	    "  -C, --concurrent N     calls at once (default min(calls, %u),"
 	    " max %u)\n"
 	    "  -d, --duration SEC     recorded audio per call (default 4)\n"
 	    "  -D, --dup IDX          send packet IDX of stream 1 twice\n"
+	    "  -E, --srtp SUITE       SRTP with SDES keys: "
+	    "AES_CM_128_HMAC_SHA1_80,\n"
+	    "                         AES_CM_128_HMAC_SHA1_32, "
+	    "AES_256_CM_HMAC_SHA1_80\n"
+	    "                         or AEAD_AES_128_GCM\n"
 	    "  -f, --fragment         send the INVITE as out-of-order IPv4 "
 	    "fragments\n"
 	    "  -h, --help             print this help and exit\n"
+	    "  -K, --srtp-keys FILE   write the SRC's SRTP keys to FILE, "
+	    "one a stream\n"
 	    "  -k, --codec NAME       pcmu (default) or pcma\n"
 	    "  -l, --loss LIST        drop these packets of stream 1\n"
 	    "  -P, --pause FROM,TO    re-INVITE a=inactive at FROM, "
@@ -1621,6 +1807,29 @@ derive(struct opts *o)
 	if (o->ssrc_change != NONE)
 		o->ssrc_eff = paused(o, (uint32_t)o->ssrc_change) ?
 		    o->to_slot : (uint32_t)o->ssrc_change;
+
+	if (o->srtp == NULL && o->srtp_keys != NULL)
+		usage_error("--srtp-keys needs --srtp");
+	/* A key file gives one key per address: ports must not be reused. */
+	if (o->srtp_keys != NULL && o->conc < o->calls)
+		usage_error("--srtp-keys: later rounds would reuse ports; "
+		    "need --concurrent >= --calls");
+	if (o->bad_tag != NONE) {
+		if (o->srtp == NULL)
+			usage_error("--srtp-bad-tag needs --srtp");
+		if (o->bad_tag >= o->npkts)
+			usage_error("--srtp-bad-tag: packet %llu is past the "
+			    "last", (unsigned long long)o->bad_tag);
+		/* A receiver could not tell a duplicate or a late packet. */
+		if (o->bad_tag == o->dup || (o->reorder != NONE &&
+		    (o->bad_tag == o->reorder ||
+		    o->bad_tag == o->reorder + 1)))
+			usage_error("--srtp-bad-tag: packet %llu is also "
+			    "duplicated or reordered",
+			    (unsigned long long)o->bad_tag);
+	}
+	o->bad_tag_eff = o->bad_tag != NONE &&
+	    !paused(o, (uint32_t)o->bad_tag) && !o->lost[o->bad_tag];
 }
 
 int
@@ -1641,6 +1850,9 @@ main(int argc, char *argv[])
 		{ "reorder",	 required_argument, NULL, 'r' },
 		{ "seed",	 required_argument, NULL, 's' },
 		{ "seq-start",	 required_argument, NULL, 'q' },
+		{ "srtp",	 required_argument, NULL, 'E' },
+		{ "srtp-bad-tag", required_argument, NULL, 'B' },
+		{ "srtp-keys",	 required_argument, NULL, 'K' },
 		{ "ssrc-change", required_argument, NULL, 'S' },
 		{ "transport",	 required_argument, NULL, 't' },
 		{ "ts-start",	 required_argument, NULL, 'T' },
@@ -1651,6 +1863,7 @@ main(int argc, char *argv[])
 	struct opts	 o;
 	struct gen	 g;
 	char		*end, path[4096];
+	size_t		 i;
 	int		 ch;
 
 	memset(&o, 0, sizeof(o));
@@ -1661,10 +1874,15 @@ main(int argc, char *argv[])
 	o.ptime = 20;
 	o.reorder = o.dup = o.ssrc_change = NONE;
 	o.seq_start = o.ts_start = NONE;
+	o.bad_tag = NONE;
 
-	while ((ch = getopt_long(argc, argv, "C:c:D:d:fhk:l:P:p:q:r:S:s:T:t:"
-	    "u:Vx:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "B:C:c:D:d:E:fhK:k:l:P:p:q:r:S:"
+	    "s:T:t:u:Vx:", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'B':
+			o.bad_tag = parse_u64("--srtp-bad-tag", optarg, 0,
+			    UINT32_MAX - 1);
+			break;
 		case 'c':
 			o.calls = parse_u64("--calls", optarg, 1, CALLS_MAX);
 			break;
@@ -1682,12 +1900,27 @@ main(int argc, char *argv[])
 		case 'D':
 			o.dup = parse_u64("--dup", optarg, 0, UINT32_MAX - 1);
 			break;
+		case 'E':
+			for (i = 0; i < NSUITES &&
+			    strcmp(optarg, suites[i].name) != 0; i++)
+				;
+			if (i == NSUITES)
+				usage_error("--srtp: AES_CM_128_HMAC_SHA1_80, "
+				    "AES_CM_128_HMAC_SHA1_32, "
+				    "AES_256_CM_HMAC_SHA1_80 or "
+				    "AEAD_AES_128_GCM, not %s", optarg);
+			o.srtp = &suites[i];
+			o.srtp_no = (unsigned int)i;
+			break;
 		case 'f':
 			o.fragment = 1;
 			break;
 		case 'h':
 			usage(stdout);
 			return 0;
+		case 'K':
+			o.srtp_keys = optarg;
+			break;
 		case 'k':
 			if (strcmp(optarg, "pcmu") == 0)
 				o.pt = 0;
@@ -1788,8 +2021,13 @@ main(int argc, char *argv[])
 		if ((g.tsv = fopen(path, "w")) == NULL)
 			die(EXIT_SYSTEM, "%s: %s", path, strerror(errno));
 		fprintf(g.tsv, "call_id\tlabel\tssrc\tpackets\tlost\t"
-		    "duplicates\treordered\tcodec\tsamples\tfile\n");
+		    "duplicates\treordered\tcodec\tsamples\tfile\t"
+		    "auth_failed\n");
 	}
+	if (o.srtp_keys != NULL && (g.keys = fopen(o.srtp_keys, "w")) == NULL)
+		die(EXIT_SYSTEM, "%s: %s", o.srtp_keys, strerror(errno));
+	if (o.srtp != NULL)
+		srtp_check(srtp_init(), "srtp_init");
 	tables_init(&o);
 	generate(&g);
 	out_flush(&g.w);
@@ -1799,6 +2037,13 @@ main(int argc, char *argv[])
 	if (g.tsv != NULL && (ferror(g.tsv) || fclose(g.tsv) != 0))
 		die(EXIT_SYSTEM, "%s/calls.tsv: %s", o.expect,
 		    strerror(errno));
+	if (g.keys != NULL && (ferror(g.keys) || fclose(g.keys) != 0))
+		die(EXIT_SYSTEM, "%s: %s", o.srtp_keys, strerror(errno));
+	if (o.srtp != NULL) {
+		for (i = 0; i < o.conc; i++)
+			call_srtp_free(&g.calls[i]);
+		srtp_check(srtp_shutdown(), "srtp_shutdown");
+	}
 	free(g.w.buf);
 	free(g.calls);
 	free(g.heap);
