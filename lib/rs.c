@@ -648,6 +648,32 @@ cmp_names(const void *a, const void *b)
 }
 
 /* MANIFEST.sha256 in sha256sum format, recording files first. */
+/*
+ * The hash of name in an earlier manifest (old, NUL-terminated, or NULL):
+ * audio files and metadata bodies do not change once their recording is
+ * finished, so the end of the run need not read them again.
+ */
+static int
+old_hash(const char *old, const char *name, char h[65])
+{
+	size_t n = strlen(name);
+	const char *l;
+
+	for (l = old; l != NULL && *l != '\0'; ) {
+		const char *e = strchr(l, '\n');
+		size_t len = e ? (size_t)(e - l) : strlen(l);
+
+		if (len == 66 + n && l[64] == ' ' && l[65] == ' ' &&
+		    memcmp(l + 66, name, n) == 0) {
+			memcpy(h, l, 64);
+			h[64] = '\0';
+			return 0;
+		}
+		l = e ? e + 1 : NULL;
+	}
+	return -1;
+}
+
 static int
 write_manifest(const char *dir, const char *const *inputs,
     const char *const *hex, size_t ninputs)
@@ -661,8 +687,22 @@ write_manifest(const char *dir, const char *const *inputs,
 	DIR *d;
 	int rc = 0;
 
-	if ((f = open_memstream(&buf, &n)) == NULL)
+	char *old = NULL;
+	size_t oldn = 0;
+	FILE *of;
+
+	snprintf(path, sizeof(path), "%s/MANIFEST.sha256", dir);
+	if ((of = fopen(path, "rb")) != NULL) {
+		if ((old = malloc(1 << 20)) != NULL) {
+			oldn = fread(old, 1, (1 << 20) - 1, of);
+			old[oldn] = '\0';
+		}
+		fclose(of);
+	}
+	if ((f = open_memstream(&buf, &n)) == NULL) {
+		free(old);
 		return -1;
+	}
 	for (i = 0; i < 2; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, fixed[i]);
 		if (sha256_file(path, h) == 0)
@@ -696,7 +736,7 @@ write_manifest(const char *dir, const char *const *inputs,
 		qsort(names, nn, sizeof(*names), cmp_names);
 	for (i = 0; i < nn; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		if (sha256_file(path, h) == 0)
+		if (old_hash(old, names[i], h) == 0 || sha256_file(path, h) == 0)
 			fprintf(f, "%s  %s\n", h, names[i]);
 		free(names[i]);
 	}
@@ -710,6 +750,7 @@ write_manifest(const char *dir, const char *const *inputs,
 	if (write_file(path, buf, n) != 0)
 		rc = -1;
 	free(buf);
+	free(old);
 	return rc;
 }
 

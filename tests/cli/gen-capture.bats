@@ -37,10 +37,15 @@ nframes() {
 	fi
 }
 
-# One line per RTP stream: "dport ssrc packets lost".
+# One line per RTP stream: "dport ssrc packets lost".  The payload column
+# lists every payload type seen ("g711U, g711A"), so the counts are found
+# before the lost percentage, "(0.0%)".
 rtp_streams() {
 	ts -r "$1" -q -z rtp,streams |
-	    awk '$3 ~ /^[0-9.]+$/ && $7 ~ /^0x/ { print $6, $7, $9, $10 }' |
+	    awk '$3 ~ /^[0-9.]+$/ && $7 ~ /^0x/ {
+		for (i = 9; i <= NF && $i !~ /^\(/; i++)
+			;
+		print $6, $7, $(i - 2), $(i - 1) }' |
 	    sort
 }
 
@@ -77,7 +82,8 @@ zero_samples() {
 	    "--srtp-bad-tag 5" "--srtp $SU --srtp-bad-tag 200" \
 	    "--srtp $SU --srtp-bad-tag 30 --dup 30" \
 	    "--srtp $SU --srtp-bad-tag 21 --reorder 20" \
-	    "--srtp $SU --srtp-keys k.txt --calls 3 --concurrent 2"; do
+	    "--srtp $SU --srtp-keys k.txt --calls 3 --concurrent 2" \
+	    "--codec-change 0" "--codec-change 200" "--codec-change x"; do
 		# shellcheck disable=SC2086
 		run --separate-stderr "$G" $bad "$T/x.pcap"
 		[ "$status" -eq 2 ] || fail "$bad: exit $status, not 2"
@@ -94,6 +100,7 @@ zero_samples() {
 	assert_output --partial "usage: gen-capture"
 	assert_output --partial "--ssrc-change"
 	assert_output --partial "--srtp SUITE"
+	assert_output --partial "--codec-change IDX"
 	[ -z "$stderr" ]
 }
 
@@ -258,24 +265,62 @@ zero_samples() {
 	cmp "$(ls "$T"/c/*-2.raw)" "$(ls "$T"/x/*-2.raw)"
 }
 
+# The RTP payloads to UDP port $2 of capture $1 decoded by sox into raw
+# file $3 (16-bit little-endian), each run of packets of one payload type
+# in its own law (0 mu-law, 8 A-law); the runs' payload types, one a
+# line, go to $3.pt.
+sox_decode() {
+	local run pt type
+	: > "$3"
+	: > "$3.pt"
+	rm -f "$T"/run.*
+	ts -r "$1" -Y "udp.dstport == $2" -T fields -e rtp.p_type \
+	    -e rtp.payload | tr -d ':' |
+	    awk -F '\t' -v d="$T/run" 'NR == 1 || $1 != p {
+		if (f != "")
+			close(f)
+		p = $1
+		f = sprintf("%s.%03d.%s", d, ++n, $1)
+	    } { print $2 > f }'
+	for run in "$T"/run.*; do
+		[ -e "$run" ] || return 1
+		pt=${run##*.}
+		case $pt in
+		0) type=ul ;;
+		8) type=al ;;
+		*) echo "payload type $pt" >&2; return 1 ;;
+		esac
+		echo "$pt" >> "$3.pt"
+		xxd -r -p "$run" | sox -t "$type" -r 8000 -c 1 - -t raw \
+		    -e signed -b 16 -L - >> "$3"
+	done
+	rm -f "$T"/run.*
+}
+
 @test "the expected audio is the decoded RTP payload (sox decodes)" {
 	need_tshark
 	command -v sox >/dev/null 2>&1 || skip "sox is not installed"
 	command -v xxd >/dev/null 2>&1 || skip "xxd is not installed"
-	local codec type port label
+	local codec pt other change dir port label want
 	for codec in pcmu pcma; do
-		type=ul
-		[ "$codec" = pcma ] && type=al
-		"$G" --codec "$codec" --duration 2 --expect "$T/$codec" \
-		    "$T/$codec.pcap"
-		for label in 1 2; do
-			port=$((30000 + 2 * (label - 1)))
-			ts -r "$T/$codec.pcap" -Y "udp.dstport == $port" \
-			    -T fields -e rtp.payload | tr -d ':\n' |
-			    xxd -r -p > "$T/payload"
-			sox -t "$type" -r 8000 -c 1 "$T/payload" -t raw \
-			    -e signed -b 16 -L "$T/decoded.raw"
-			cmp "$T/decoded.raw" "$(ls "$T/$codec"/*-"$label".raw)"
+		pt=0 other=8
+		[ "$codec" = pcma ] && pt=8 other=0
+		# Plain, then with stream 1 in the other law from slot 37.
+		for change in "" 37; do
+			dir=$T/$codec$change
+			# shellcheck disable=SC2086
+			"$G" --codec "$codec" --duration 2 --expect "$dir" \
+			    ${change:+--codec-change $change} "$dir.pcap"
+			for label in 1 2; do
+				port=$((30000 + 2 * (label - 1)))
+				sox_decode "$dir.pcap" "$port" "$T/dec.raw"
+				cmp "$T/dec.raw" "$(ls "$dir"/*-"$label".raw)"
+				want=$pt
+				[ -n "$change" ] && [ "$label" = 1 ] &&
+				    want="$pt $other"
+				[ "$(paste -s -d ' ' "$T/dec.raw.pt")" = \
+				    "$want" ]
+			done
 		done
 	done
 }
@@ -325,6 +370,198 @@ zero_samples() {
 	assert_line --regexp '^30002 0x[0-9A-F]{8} 150 0$'
 	run awk -F '\t' '$2 == 2 { print $3 }' "$T/x/calls.tsv"
 	assert_output --regexp '^0x[0-9a-f]{8},0x[0-9a-f]{8}$'
+}
+
+@test "--codec-change: every offer and answer lists PT 0 and 8 with rtpmaps" {
+	need_tshark
+	local codec pts want re l
+	for codec in pcmu pcma; do
+		pts="0 8"
+		want="rtpmap:0 PCMU/8000,rtpmap:8 PCMA/8000,ptime:20,"
+		[ "$codec" = pcma ] && pts="8 0" &&
+		    want="rtpmap:8 PCMA/8000,rtpmap:0 PCMU/8000,ptime:20,"
+		"$G" --codec "$codec" --codec-change 50 --pause 1,2 \
+		    "$T/$codec.pcap"
+		# INVITE, 200, and two re-INVITEs with their 200s.
+		run ts -r "$T/$codec.pcap" -Y sdp -T fields -e sdp.media \
+		    -e sdp.media_attr
+		assert_success
+		[ "${#lines[@]}" -eq 6 ]
+		re="[23]00[0-9][0-9] RTP/AVP $pts"
+		re="^audio $re,audio ${re}[[:space:]]"
+		for l in "${lines[@]}"; do
+			[[ $l =~ $re ]] || fail "m-lines: $l"
+			[ "$(grep -o "$want" <<< "$l" | wc -l)" -eq 2 ] ||
+			    fail "rtpmaps: $l"
+			[ "$(grep -o rtpmap <<< "$l" | wc -l)" -eq 4 ] ||
+			    fail "rtpmaps: $l"
+		done
+	done
+	# With SRTP: RTP/SAVP with both payload types.
+	"$G" --codec-change 50 --srtp AEAD_AES_128_GCM "$T/s.pcap"
+	run ts -r "$T/s.pcap" -Y sdp -T fields -e sdp.media
+	assert_line --index 0 \
+	    "audio 20000 RTP/SAVP 0 8,audio 20002 RTP/SAVP 0 8"
+	assert_line --index 1 \
+	    "audio 30000 RTP/SAVP 0 8,audio 30002 RTP/SAVP 0 8"
+	# Without it, one payload type and one rtpmap.
+	"$G" "$T/p.pcap"
+	run ts -r "$T/p.pcap" -Y sdp -T fields -e sdp.media -e sdp.media_attr
+	assert_line --index 0 --regexp \
+	    '^audio 20000 RTP/AVP 0,audio 20002 RTP/AVP 0[[:space:]]'
+	refute_output --partial "rtpmap:8"
+}
+
+@test "--codec-change: stream 1 switches payload type at IDX, nothing else" {
+	need_tshark
+	local codec a b
+	for codec in pcmu pcma; do
+		a=0 b=8
+		[ "$codec" = pcma ] && a=8 b=0
+		"$G" --codec "$codec" --codec-change 50 "$T/c.pcap"
+		"$G" --codec "$codec" "$T/p.pcap"
+		# Stream 1: PT a on slots 0..49, b from 50; the same SSRC;
+		# sequence numbers and timestamps go on; M on slot 0 only.
+		run ts -r "$T/c.pcap" -Y 'udp.dstport == 30000' -T fields \
+		    -e rtp.p_type -e rtp.ssrc -e rtp.seq -e rtp.timestamp \
+		    -e rtp.marker
+		assert_success
+		[ "${#lines[@]}" -eq 200 ]
+		run awk -v a="$a" -v b="$b" '
+		    NR == 1 { s = $2; q = $3; t = $4 }
+		    $1 != (NR <= 50 ? a : b) { print "pt", NR, $1 }
+		    $2 != s { print "ssrc", NR, $2 }
+		    $3 != (q + NR - 1) % 65536 { print "seq", NR, $3 }
+		    $4 != (t + 160 * (NR - 1)) % 4294967296 { print "ts", NR }
+		    { m = $5 == "1" || $5 == "True" }
+		    m != (NR == 1) { print "marker", NR, $5 }' <<< "$output"
+		assert_success
+		assert_output ""
+		# Stream 2 keeps the first law; RTP headers but the PT of
+		# stream 1 as without --codec-change.
+		[ "$(nframes "$T/c.pcap" "udp.dstport == 30002 &&
+		    rtp.p_type == $a")" -eq 200 ]
+		ts -r "$T/c.pcap" -Y rtp -T fields -e udp.dstport -e rtp.seq \
+		    -e rtp.timestamp -e rtp.ssrc -e rtp.marker > "$T/c.hdr"
+		ts -r "$T/p.pcap" -Y rtp -T fields -e udp.dstport -e rtp.seq \
+		    -e rtp.timestamp -e rtp.ssrc -e rtp.marker > "$T/p.hdr"
+		cmp "$T/c.hdr" "$T/p.hdr"
+		# One stream per port for tshark, nothing lost, no warning.
+		run rtp_streams "$T/c.pcap"
+		[ "${#lines[@]}" -eq 2 ]
+		assert_line --regexp '^30000 0x[0-9A-F]{8} 200 0$'
+		assert_line --regexp '^30002 0x[0-9A-F]{8} 200 0$'
+		[ "$(nframes "$T/c.pcap" _ws.malformed)" -eq 0 ]
+		[ "$(nframes "$T/c.pcap" '_ws.expert.severity >= 6291456')" \
+		    -eq 0 ]
+		run ts -r "$T/c.pcap" -o udp.check_checksum:TRUE \
+		    -Y 'udp.checksum.status != "Good"'
+		assert_output ""
+	done
+}
+
+@test "--codec-change: the expected audio changes from sample IDX*160 on" {
+	local codec first other c p
+	for codec in pcmu pcma; do
+		first=PCMU/8000 other=PCMA/8000
+		[ "$codec" = pcma ] && first=PCMA/8000 other=PCMU/8000
+		"$G" --codec "$codec" --expect "$T/p$codec" "$T/p.pcap"
+		"$G" --codec "$codec" --codec-change 50 --expect "$T/c$codec" \
+		    "$T/c.pcap"
+		p=$(ls "$T/p$codec"/*-1.raw)
+		c=$(ls "$T/c$codec"/*-1.raw)
+		[ "$(wc -c < "$c")" -eq 64000 ]
+		[ "$(zero_samples "$c")" -eq 0 ]
+		# The same up to sample 7999, byte 16000; different from 8000.
+		cmp <(head -c 16000 "$p") <(head -c 16000 "$c")
+		run cmp "$p" "$c"
+		assert_failure 1
+		assert_output --partial "differ: byte 16001,"
+		# Most samples of the other law's round trip differ.
+		[ "$(paste <(od -An -v -td2 -w2 "$p") \
+		    <(od -An -v -td2 -w2 "$c") |
+		    awk 'NR > 8000 && $1 != $2 { n++ } END { print n + 0 }')" \
+		    -gt 20000 ]
+		cmp "$(ls "$T/p$codec"/*-2.raw)" "$(ls "$T/c$codec"/*-2.raw)"
+		# calls.tsv: only the codec column of stream 1 changes.
+		run awk -F '\t' 'NR > 1 { print $2, $8 }' "$T/c$codec/calls.tsv"
+		assert_line --index 0 "1 $first,$other"
+		assert_line --index 1 "2 $first"
+		diff <(cut -f 1-7,9- "$T/p$codec/calls.tsv") \
+		    <(cut -f 1-7,9- "$T/c$codec/calls.tsv")
+	done
+}
+
+@test "--codec-change with --loss, --pause, --srtp, --dup and --reorder" {
+	local c x
+	"$G" --codec-change 50 --expect "$T/c" "$T/c.pcap"
+	c=$(ls "$T"/c/*-1.raw)
+	# --loss across the switch: zeros, the rest as without the loss.
+	"$G" --codec-change 50 --loss 49,50,51 --expect "$T/l" "$T/l.pcap"
+	{
+		head -c 15680 "$c"
+		head -c 960 /dev/zero
+		tail -c +16641 "$c"
+	} > "$T/want.raw"
+	cmp "$T/want.raw" "$(ls "$T"/l/*-1.raw)"
+	run awk -F '\t' 'NR > 1 { print $2, $4, $5, $8 }' "$T/l/calls.tsv"
+	assert_line --index 0 "1 197 3 PCMU/8000,PCMA/8000"
+	# --pause 1,2 around the switch at 60 (slots 50..99 paused): the
+	# other law from slot 100, the first after the pause.
+	"$G" --codec-change 60 --pause 1,2 --expect "$T/q" "$T/q.pcap"
+	{
+		head -c 16000 "$c"
+		head -c 16000 /dev/zero
+		tail -c +32001 "$c"
+	} > "$T/want.raw"
+	cmp "$T/want.raw" "$(ls "$T"/q/*-1.raw)"
+	run awk -F '\t' 'NR > 1 { print $2, $4, $8 }' "$T/q/calls.tsv"
+	assert_line --index 0 "1 150 PCMU/8000,PCMA/8000"
+	assert_line --index 1 "2 150 PCMU/8000"
+	# --srtp: the same expected audio and calls.tsv as the plain call.
+	"$G" --codec-change 50 --srtp AES_CM_128_HMAC_SHA1_32 --expect "$T/s" \
+	    "$T/s.pcap"
+	cmp "$T/c/calls.tsv" "$T/s/calls.tsv"
+	for x in "$T"/c/*.raw; do
+		cmp "$x" "$T/s/${x##*/}"
+	done
+	# --dup and --reorder across the switch: the audio stays.
+	"$G" --codec-change 50 --dup 50 --reorder 49 --expect "$T/d" \
+	    "$T/d.pcap"
+	for x in "$T"/c/*.raw; do
+		cmp "$x" "$T/d/${x##*/}"
+	done
+	# Every packet of one law lost: calls.tsv names one codec.
+	"$G" --duration 1 --codec-change 48 --loss 48,49 --expect "$T/e" \
+	    "$T/e.pcap"
+	"$G" --duration 1 --codec-change 2 --loss 0,1 --expect "$T/f" \
+	    "$T/f.pcap"
+	run awk -F '\t' '$2 == 1 { print $8 }' "$T/e/calls.tsv" \
+	    "$T/f/calls.tsv"
+	assert_output "$(printf 'PCMU/8000\nPCMA/8000')"
+	if command -v tshark >/dev/null 2>&1; then
+		# On the wire: SRTP headers as the plain call's, PT included.
+		ts -r "$T/c.pcap" -Y rtp -T fields -e udp.dstport \
+		    -e rtp.p_type -e rtp.seq -e rtp.ssrc > "$T/c.hdr"
+		ts -r "$T/s.pcap" -Y rtp -T fields -e udp.dstport \
+		    -e rtp.p_type -e rtp.seq -e rtp.ssrc > "$T/s.hdr"
+		[ "$(wc -l < "$T/s.hdr")" -eq 400 ]
+		cmp "$T/c.hdr" "$T/s.hdr"
+		# Slots 48, 50, its copy, 49, 51: each packet in its own law.
+		run ts -r "$T/d.pcap" -Y 'udp.dstport == 30000' -T fields \
+		    -e rtp.p_type
+		[ "${#lines[@]}" -eq 201 ]
+		[ "$(printf '%s' "${lines[@]:48:5}")" = "08808" ] ||
+		    fail "packets 48..52: ${lines[*]:48:5}"
+		# The pause: PT 0 before it, PT 8 after it, M after it.
+		run ts -r "$T/q.pcap" -Y 'udp.dstport == 30000' -T fields \
+		    -e rtp.p_type -e rtp.marker
+		[ "${#lines[@]}" -eq 150 ]
+		[ "$(printf '%s\n' "${lines[@]}" | cut -f 1 | uniq -c |
+		    awk '{ printf "%s:%s ", $1, $2 }')" = "50:0 100:8 " ]
+		[[ ${lines[50]} =~ ^8[[:space:]]+(1|True)$ ]] ||
+		    fail "no marker after the pause: ${lines[50]}"
+	fi
 }
 
 @test "--seq-start and --ts-start: wraps without loss" {

@@ -264,3 +264,9 @@ open("evil.pcap", "wb").write(d.replace(sys.argv[1].encode(), b"../../"))' "${ci
 		[ "$(stream_field 1 lost)" = 1 ]
 	done
 }
+
+@test "a codec change inside the negotiated set (T-13): byte-exact" {
+	rebuild_exact --codec-change 50
+	rm -rf exp out c.pcap
+	rebuild_exact --codec pcma --codec-change 20 --loss 19,20
+}

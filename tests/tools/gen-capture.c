@@ -54,12 +54,13 @@
  * is captured exactly at its slot time, so placing the new segment by
  * arrival time is exact as well.
  *
- * Numbering.  Fault indices (--loss, --reorder, --dup, --ssrc-change) are
- * slot numbers k, counted from 0 at T0, paused slots included.  RTP
- * sequence numbers advance once per slot outside a pause (a dropped
- * packet keeps its number, a paused slot has none); M is set on slot 0,
- * on the first slot after a pause and on the new SSRC's first packet.
- * Faults that hit a packet not sent (paused, or dropped) do nothing.
+ * Numbering.  Fault indices (--loss, --reorder, --dup, --ssrc-change,
+ * --codec-change) are slot numbers k, counted from 0 at T0, paused slots
+ * included.  RTP sequence numbers advance once per slot outside a pause
+ * (a dropped packet keeps its number, a paused slot has none); M is set
+ * on slot 0, on the first slot after a pause and on the new SSRC's first
+ * packet.  Faults that hit a packet not sent (paused, or dropped) do
+ * nothing.
  *
  * The audio.  With p = n mod 16000 (both signals have a 2 s period):
  *	label 1: x[n] = round(8000 * (0.75 + 0.25 sin(2 pi p / 16000))
@@ -73,6 +74,16 @@
  * G.711-encoded once; a packet is a copy out of the table, so memory
  * stays the same for any number of calls and any duration (calls live
  * in C slots ordered by a binary heap on their next event time).
+ *
+ * Codec change (--codec-change IDX).  Every m-line of every offer and
+ * answer lists both G.711 payload types, the --codec one first, each
+ * with its a=rtpmap.  From slot IDX on, stream 1 sends the other law
+ * (payload type and encoding) under the same SSRC, its sequence numbers
+ * and timestamps going on and no marker: a switch within the negotiated
+ * set (RFC 3264 6.1), with no re-INVITE (SPEC T-13).  Its expected samples from IDX *
+ * spp on are those of the other law's round trip; stream 2 does not
+ * change.  calls.tsv's codec column lists the codecs of the packets a
+ * receiver gets, in slot order: "PCMU/8000,PCMA/8000" for stream 1.
  *
  * SRTP (--srtp SUITE).  Both m-lines of every offer use RTP/SAVP and carry
  * "a=crypto:1 SUITE inline:<key||salt>" (RFC 4568; key||salt is 30 bytes
@@ -200,6 +211,7 @@ struct opts {
 	unsigned int	 srtp_no;	/* its index in suites[] */
 	const char	*srtp_keys;
 	uint64_t	 bad_tag;	/* slot or NONE */
+	uint64_t	 codec_change;	/* slot or NONE */
 
 	/* Derived once all options are known. */
 	uint64_t	 ptime_ns;
@@ -210,6 +222,8 @@ struct opts {
 	int		 reorder_eff, dup_eff;
 	uint32_t	 ssrc_eff;	/* first slot of the new SSRC or K */
 	int		 bad_tag_eff;
+	int		 pt_other;	/* the other G.711 law */
+	uint32_t	 law_slot;	/* first slot in pt_other, or K */
 	uint64_t	 round_ns;
 };
 
@@ -489,12 +503,16 @@ alaw_decode(uint8_t a)
 /*
  * Both signals repeat every PERIOD samples; the tables hold PERIOD + SPP_MAX
  * samples so a packet starting anywhere in the period is one memcpy.
+ * Tables 0 and 1 are labels 1 and 2 in the --codec law; table TAB_OTHER
+ * is label 1 in the other law, for --codec-change.
  */
 #define TABLE_LEN	(PERIOD + SPP_MAX)
+#define TAB_OTHER	2
+#define NTABS		3
 
-static uint8_t		 enc_tab[2][TABLE_LEN];
-static uint8_t		 dec_tab[2][TABLE_LEN * 2];	/* s16le */
-static uint32_t		 psum_tab[2][PERIOD];	/* payload sums */
+static uint8_t		 enc_tab[NTABS][TABLE_LEN];
+static uint8_t		 dec_tab[NTABS][TABLE_LEN * 2];	/* s16le */
+static uint32_t		 psum_tab[NTABS][PERIOD];	/* payload sums */
 static const uint8_t	 zeros[SPP_MAX * 2];
 
 static int
@@ -515,34 +533,48 @@ signal_at(int label, uint32_t n)
 	return (int)lrint(x);
 }
 
+/* Table t: the signal of label, encoded with payload type pt (0 or 8). */
+static void
+table_fill(const struct opts *o, int t, int label, int pt)
+{
+	uint32_t	n;
+	int		v;
+
+	for (n = 0; n < TABLE_LEN; n++) {
+		v = signal_at(label, n);
+		if (pt == 0) {
+			enc_tab[t][n] = ulaw_encode(v);
+			v = ulaw_decode(enc_tab[t][n]);
+		} else {
+			enc_tab[t][n] = alaw_encode(v);
+			v = alaw_decode(enc_tab[t][n]);
+		}
+		dec_tab[t][2 * n] = (uint8_t)((unsigned int)v & 0xff);
+		dec_tab[t][2 * n + 1] =
+		    (uint8_t)(((unsigned int)v >> 8) & 0xff);
+	}
+	/*
+	 * The payload starts at an even offset of the UDP datagram, so its
+	 * share of the UDP checksum can be summed in advance.
+	 */
+	for (n = 0; n < PERIOD; n++)
+		psum_tab[t][n] = (uint32_t)csum_add(0, enc_tab[t] + n, o->spp);
+}
+
 static void
 tables_init(const struct opts *o)
 {
-	uint32_t	n;
-	int		s, v;
+	table_fill(o, 0, 1, o->pt);
+	table_fill(o, 1, 2, o->pt);
+	if (o->law_slot < o->npkts)
+		table_fill(o, TAB_OTHER, 1, o->pt_other);
+}
 
-	for (s = 0; s < 2; s++) {
-		for (n = 0; n < TABLE_LEN; n++) {
-			v = signal_at(s + 1, n);
-			if (o->pt == 0) {
-				enc_tab[s][n] = ulaw_encode(v);
-				v = ulaw_decode(enc_tab[s][n]);
-			} else {
-				enc_tab[s][n] = alaw_encode(v);
-				v = alaw_decode(enc_tab[s][n]);
-			}
-			dec_tab[s][2 * n] = (uint8_t)((unsigned int)v & 0xff);
-			dec_tab[s][2 * n + 1] =
-			    (uint8_t)(((unsigned int)v >> 8) & 0xff);
-		}
-		/*
-		 * The payload starts at an even offset of the UDP datagram,
-		 * so its share of the UDP checksum can be summed in advance.
-		 */
-		for (n = 0; n < PERIOD; n++)
-			psum_tab[s][n] = (uint32_t)csum_add(0,
-			    enc_tab[s] + n, o->spp);
-	}
+/* The table of slot k of stream s: the other law on stream 1 from IDX. */
+static int
+table_of(const struct opts *o, int s, uint32_t k)
+{
+	return s == 0 && k >= o->law_slot ? TAB_OTHER : s;
 }
 
 /* --- output ------------------------------------------------------------ */
@@ -794,9 +826,16 @@ struct gen {
 };
 
 static const char *
-codec_name(const struct opts *o)
+codec_name(int pt)
 {
-	return o->pt == 0 ? "PCMU" : "PCMA";
+	return pt == 0 ? "PCMU" : "PCMA";
+}
+
+/* The payload type of slot k of stream s. */
+static int
+pt_of(const struct opts *o, int s, uint32_t k)
+{
+	return table_of(o, s, k) == TAB_OTHER ? o->pt_other : o->pt;
 }
 
 static int
@@ -932,8 +971,8 @@ write_expect(struct gen *g, const struct call *c, int s)
 		die(EXIT_SYSTEM, "%s: %s", path, strerror(errno));
 	for (k = 0; k < o->npkts; k++) {
 		present = !paused(o, k) && !gone(o, s, k);
-		if (fwrite(present ? dec_tab[s] + (size_t)(k * o->spp %
-		    PERIOD) * 2 : zeros, 1, n, fp) != n)
+		if (fwrite(present ? dec_tab[table_of(o, s, k)] +
+		    (size_t)(k * o->spp % PERIOD) * 2 : zeros, 1, n, fp) != n)
 			die(EXIT_SYSTEM, "%s: %s", path, strerror(errno));
 		if (present) {
 			sent++;
@@ -951,9 +990,22 @@ write_expect(struct gen *g, const struct call *c, int s)
 	fprintf(g->tsv, "%s\t%d\t0x%08x", c->callid, s + 1, c->ssrc[s]);
 	if (s == 1 && o->ssrc_eff < o->npkts)
 		fprintf(g->tsv, ",0x%08x", c->ssrc_new);
-	fprintf(g->tsv, "\t%u\t%u\t%d\t%d\t%s/8000\t%llu\t%s\t%d\n", sent,
-	    detect, s == 0 && o->dup_eff, s == 0 && o->reorder_eff,
-	    codec_name(o), (unsigned long long)o->npkts * o->spp, name,
+	fprintf(g->tsv, "\t%u\t%u\t%d\t%d\t", sent, detect,
+	    s == 0 && o->dup_eff, s == 0 && o->reorder_eff);
+	/*
+	 * The codecs of the packets received, in slot order: the law only
+	 * changes once (--codec-change), so the first and last tell them.
+	 */
+	if (first == o->npkts)
+		fprintf(g->tsv, "%s/8000", codec_name(o->pt));
+	else if (pt_of(o, s, first) == pt_of(o, s, last))
+		fprintf(g->tsv, "%s/8000", codec_name(pt_of(o, s, first)));
+	else
+		fprintf(g->tsv, "%s/8000,%s/8000",
+		    codec_name(pt_of(o, s, first)),
+		    codec_name(pt_of(o, s, last)));
+	fprintf(g->tsv, "\t%llu\t%s\t%d\n",
+	    (unsigned long long)o->npkts * o->spp, name,
 	    s == 0 && o->bad_tag_eff);
 }
 
@@ -1119,10 +1171,17 @@ put_sdp(struct sbuf *b, const struct opts *o, struct call *c, int srs,
 	    "c=IN IP4 %s\r\nt=0 0\r\n", srs ? "srs" : "src",
 	    (unsigned long long)c->sdp_id[srs], c->sdp_ver[srs]++, addr, addr);
 	for (i = 0; i < 2; i++) {
-		sb_printf(b, "m=audio %u RTP/%s %d\r\na=rtpmap:%d %s/8000\r\n"
-		    "a=ptime:%u\r\n", srs ? c->rtp_dst[i] : c->rtp_src[i],
-		    o->srtp != NULL ? "SAVP" : "AVP", o->pt, o->pt,
-		    codec_name(o), o->ptime);
+		sb_printf(b, "m=audio %u RTP/%s %d", srs ? c->rtp_dst[i] :
+		    c->rtp_src[i], o->srtp != NULL ? "SAVP" : "AVP", o->pt);
+		/* --codec-change: both laws, --codec first (RFC 3264 5.1). */
+		if (o->law_slot < o->npkts)
+			sb_printf(b, " %d", o->pt_other);
+		sb_printf(b, "\r\na=rtpmap:%d %s/8000\r\n", o->pt,
+		    codec_name(o->pt));
+		if (o->law_slot < o->npkts)
+			sb_printf(b, "a=rtpmap:%d %s/8000\r\n", o->pt_other,
+			    codec_name(o->pt_other));
+		sb_printf(b, "a=ptime:%u\r\n", o->ptime);
 		if (o->srtp != NULL)
 			sb_printf(b, "a=crypto:1 %s inline:%s\r\n",
 			    o->srtp->name, c->key[i][srs]);
@@ -1430,7 +1489,7 @@ rtp_send(struct gen *g, const struct call *c, int s, uint32_t k, uint64_t t)
 	uint32_t		 off = k * o->spp % PERIOD, ssrc, ts;
 	uint16_t		 seq, ck;
 	uint64_t		 sum;
-	int			 marker, n;
+	int			 marker, n, tab = table_of(o, s, k);
 
 	if (s == 1 && k >= o->ssrc_eff) {
 		ssrc = c->ssrc_new;
@@ -1441,16 +1500,19 @@ rtp_send(struct gen *g, const struct call *c, int s, uint32_t k, uint64_t t)
 		seq = (uint16_t)(c->seq_base[s] + unpaused(o, 0, k));
 		ts = c->ts_base[s] + k * o->spp;
 	}
-	/* RFC 3551 4.1: M marks the first packet of a talkspurt. */
+	/*
+	 * RFC 3551 4.1: M marks the first packet of a talkspurt; a change
+	 * of payload type (--codec-change) is not one.
+	 */
 	marker = k == 0 || (o->to_slot > o->from_slot && k == o->to_slot) ||
 	    (s == 1 && k == o->ssrc_eff);
 
 	r[0] = 0x80;
-	r[1] = (uint8_t)(o->pt | (marker ? 0x80 : 0));
+	r[1] = (uint8_t)(pt_of(o, s, k) | (marker ? 0x80 : 0));
 	put16(r + 2, seq);
 	put32(r + 4, ts);
 	put32(r + 8, ssrc);
-	memcpy(r + 12, enc_tab[s] + off, o->spp);
+	memcpy(r + 12, enc_tab[tab] + off, o->spp);
 	if (o->srtp != NULL) {
 		n = (int)(12 + o->spp);
 		srtp_check(srtp_protect(c->srtp[s], r, &n), "srtp_protect");
@@ -1470,7 +1532,7 @@ rtp_send(struct gen *g, const struct call *c, int s, uint32_t k, uint64_t t)
 	if (o->srtp != NULL)
 		sum = csum_add(sum, u, udplen);
 	else
-		sum = csum_add(sum + psum_tab[s][off], u, 8 + 12);
+		sum = csum_add(sum + psum_tab[tab][off], u, 8 + 12);
 	ck = csum_fold(sum);
 	put16(u + 6, ck == 0 ? 0xffff : ck);
 	emit(&g->w, t, L2_LEN + IP_LEN + udplen);
@@ -1605,12 +1667,12 @@ usage(FILE *f)
 {
 	fprintf(f, "usage: %s [-fhV] [-B index] [-c calls] [-C concurrent] "
 	    "[-d seconds]\n"
-	    "\t[-D index] [-E suite] [-K file] [-k pcmu|pcma] "
-	    "[-l index[,index...]]\n"
-	    "\t[-P from,to] [-p ptime] [-q seq] [-r index] [-S index] "
-	    "[-s seed]\n"
-	    "\t[-T timestamp] [-t udp|tcp] [-u seconds] [-x dir] "
-	    "out.pcap\n"
+	    "\t[-D index] [-E suite] [-K file] [-k pcmu|pcma] [-L index]\n"
+	    "\t[-l index[,index...]] [-P from,to] [-p ptime] [-q seq] "
+	    "[-r index]\n"
+	    "\t[-S index] [-s seed] [-T timestamp] [-t udp|tcp] "
+	    "[-u seconds] [-x dir]\n"
+	    "\tout.pcap\n"
 	    "  -B, --srtp-bad-tag IDX corrupt the SRTP tag of packet IDX of "
 	    "stream 1\n"
 	    "  -c, --calls N          calls (default 1)\n"
@@ -1629,6 +1691,9 @@ usage(FILE *f)
 	    "  -K, --srtp-keys FILE   write the SRC's SRTP keys to FILE, "
 	    "one a stream\n"
 	    "  -k, --codec NAME       pcmu (default) or pcma\n"
+	    "  -L, --codec-change IDX offer PCMU and PCMA; stream 1 "
+	    "switches law at\n"
+	    "                         packet IDX\n"
 	    "  -l, --loss LIST        drop these packets of stream 1\n"
 	    "  -P, --pause FROM,TO    re-INVITE a=inactive at FROM, "
 	    "a=sendonly at TO (s)\n"
@@ -1804,6 +1869,13 @@ derive(struct opts *o)
 	o->dup_eff = o->dup != NONE && !paused(o, (uint32_t)o->dup) &&
 	    !o->lost[o->dup];
 	o->ssrc_eff = o->npkts;
+	if (o->codec_change != NONE && (o->codec_change < 1 ||
+	    o->codec_change >= o->npkts))
+		usage_error("--codec-change: need 0 < IDX < %u", o->npkts);
+	/* Slots from IDX on, paused or dropped or not, use the other law. */
+	o->pt_other = o->pt == 0 ? 8 : 0;
+	o->law_slot = o->codec_change != NONE ? (uint32_t)o->codec_change :
+	    o->npkts;
 	if (o->ssrc_change != NONE)
 		o->ssrc_eff = paused(o, (uint32_t)o->ssrc_change) ?
 		    o->to_slot : (uint32_t)o->ssrc_change;
@@ -1838,6 +1910,7 @@ main(int argc, char *argv[])
 	static const struct option	 longopts[] = {
 		{ "calls",	 required_argument, NULL, 'c' },
 		{ "codec",	 required_argument, NULL, 'k' },
+		{ "codec-change", required_argument, NULL, 'L' },
 		{ "concurrent",	 required_argument, NULL, 'C' },
 		{ "dup",	 required_argument, NULL, 'D' },
 		{ "duration",	 required_argument, NULL, 'd' },
@@ -1875,9 +1948,10 @@ main(int argc, char *argv[])
 	o.reorder = o.dup = o.ssrc_change = NONE;
 	o.seq_start = o.ts_start = NONE;
 	o.bad_tag = NONE;
+	o.codec_change = NONE;
 
-	while ((ch = getopt_long(argc, argv, "B:C:c:D:d:E:fhK:k:l:P:p:q:r:S:"
-	    "s:T:t:u:Vx:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "B:C:c:D:d:E:fhK:k:L:l:P:p:q:r:"
+	    "S:s:T:t:u:Vx:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'B':
 			o.bad_tag = parse_u64("--srtp-bad-tag", optarg, 0,
@@ -1929,6 +2003,10 @@ main(int argc, char *argv[])
 			else
 				usage_error("--codec: pcmu or pcma, not %s",
 				    optarg);
+			break;
+		case 'L':
+			o.codec_change = parse_u64("--codec-change", optarg, 0,
+			    UINT32_MAX - 1);
 			break;
 		case 'l':
 			parse_loss(&o, optarg);
