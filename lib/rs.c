@@ -113,8 +113,8 @@ struct rs_rec {
 	struct siprec_meta_state *meta;
 	unsigned int		 ndocs;
 	unsigned long		 findings[SIPREC_SEV_FATAL + 1];
-	struct rs_event		 ev[MAX_EVENTS];
-	unsigned int		 nev;
+	struct rs_event		*ev;		/* grows to MAX_EVENTS */
+	unsigned int		 nev, capev;
 	char			 layout_file[96];	/* combined audio */
 	char			 layout_desc[256];	/* for session.json */
 	int			 chan_of[MAX_STREAMS];	/* stream -> channel */
@@ -248,8 +248,16 @@ event(struct rs_rec *r, uint64_t t, const char *what, const char *fmt, ...)
 	struct rs_event *e;
 	va_list ap;
 
-	if (r->nev == MAX_EVENTS)
-		return;
+	if (r->nev == r->capev) {
+		unsigned int nc = r->capev ? 2 * r->capev : 8;
+		struct rs_event *ne;
+
+		if (r->capev == MAX_EVENTS ||
+		    (ne = realloc(r->ev, nc * sizeof(*ne))) == NULL)
+			return;
+		r->ev = ne;
+		r->capev = nc;
+	}
 	e = &r->ev[r->nev++];
 	e->t = t;
 	snprintf(e->what, sizeof(e->what), "%s", what);
@@ -455,6 +463,7 @@ rec_free(struct rs_rec *r)
 	}
 	siprec_meta_state_free(r->meta);
 	txn_clear(&r->txn);
+	free(r->ev);
 	free(r);
 }
 
