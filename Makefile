@@ -108,6 +108,10 @@ $(B)/tests/capdump: tests/tools/capdump.c $(LIB)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(SR_CFLAGS) $(SR_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
 
+$(B)/tests/pcapfloor: tests/tools/pcapfloor.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(SR_CFLAGS) -o $@ $< $(shell $(PKG_CONFIG) --libs libpcap)
+
 $(B)/tests/gen-capture: tests/tools/gen-capture.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(SR_CFLAGS) $(SR_LDFLAGS) -o $@ $< -lm \
@@ -128,11 +132,11 @@ demo: deps
 	$(Q)B=$(B) sh samples/demo.sh
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all $(TEST_TOOLS)
+	$(Q)$(MAKE) --no-print-directory all $(TEST_TOOLS) $(B)/tests/pcapfloor
 	$(Q)B=$(B) sh tests/bench/run.sh
 
 FUZZ_CC ?= clang
-FUZZERS = fuzz_meta fuzz_sipmsg
+FUZZERS = fuzz_meta fuzz_sipmsg fuzz_capture
 fuzz:
 	$(Q)B=$(B) FUZZ_CC=$(FUZZ_CC) sh tests/fuzz/build.sh $(FUZZERS)
 

@@ -688,10 +688,10 @@ frame(struct flow *f, struct siprec_capture_stats *st)
 	int r;
 
 	for (;;) {
-		p = f->buf + f->off;
 		avail = f->len - f->off;
-		if (avail == 0)
-			return 0;
+		if (avail == 0 || f->buf == NULL)
+			return 0;	/* never offset a NULL buffer */
+		p = f->buf + f->off;
 		switch (f->state) {
 		case FS_IGNORE:
 			f->off = f->len;

@@ -348,5 +348,12 @@ if ! {
 fi
 printf 'results: %s\n' "${OUT#"$root"/}"
 
+# Then siprec-pcap2rec against tshark and the pcapfloor floor, with its own
+# table and results file; its failure fails the run as well.
+echo
+pfailed=0
+B=$B sh "$root/tests/bench/pcap2rec.sh" || pfailed=1
+
 [ "$failed" = 0 ] || die "a tool rejected the generated documents (see above)"
+[ "$pfailed" = 0 ] || die "the siprec-pcap2rec benchmark failed (see above)"
 exit 0

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <siprec/capture.h>
 #include <siprec/meta.h>
 #include <siprec/sipmsg.h>
 
@@ -58,6 +59,22 @@ main(void)
 		    (size_t)len);
 		fclose(f);
 		n++;
+		/* Capture inputs also go through the capture path, to the end. */
+		if (strncmp(de->d_name, "capture-", 8) == 0) {
+			const char *pp = path;
+			struct siprec_capture *cap = NULL;
+			struct siprec_pkt pk;
+			enum siprec_err ce;
+
+			if (siprec_capture_open(&pp, 1, NULL, &cap, NULL) ==
+			    SIPREC_OK) {
+				while ((ce = siprec_capture_next(cap, &pk, NULL)) ==
+				    SIPREC_OK || ce == SIPREC_EPARSE)
+					;
+				CHECK(ce == SIPREC_ENOTFOUND);
+				siprec_capture_free(cap);
+			}
+		}
 		/* Whatever the verdict, the call returns normally. */
 		if (siprec_sipmsg_parse(buf, (size_t)len, &sink, &m, NULL) ==
 		    SIPREC_OK)
