@@ -469,6 +469,27 @@ rec_free(struct rs_rec *r)
 
 /* --- the recording directory ------------------------------------------------- */
 
+/* The last member of session.json: the inputs and their SHA-256. */
+static void
+json_inputs(FILE *f, const char *const *inputs, const char *const *hex,
+    size_t n)
+{
+	size_t i;
+
+	fprintf(f, "\"inputs\": [");
+	for (i = 0; i < n; i++) {
+		fprintf(f, "%s\n    {\"file\": ", i ? "," : "");
+		json_str(f, inputs[i]);
+		fprintf(f, ", \"sha256\": ");
+		if (hex != NULL && hex[i] != NULL)
+			json_str(f, hex[i]);
+		else
+			fprintf(f, "null");
+		fprintf(f, "}");
+	}
+	fprintf(f, "\n  ]\n}\n");
+}
+
 /* The AoRs of the participants that send (or receive) label. */
 static void
 json_parties(FILE *f, const struct siprec_meta_party *p, size_t np,
@@ -631,18 +652,8 @@ write_session_json(struct siprec_rs *rs, struct rs_rec *r, uint64_t end,
 		}
 		fprintf(f, "]}");
 	}
-	fprintf(f, "\n  ],\n  \"inputs\": [");
-	for (i = 0; i < ninputs; i++) {
-		fprintf(f, "%s\n    {\"file\": ", i ? "," : "");
-		json_str(f, inputs[i]);
-		fprintf(f, ", \"sha256\": ");
-		if (hex != NULL && hex[i] != NULL)
-			json_str(f, hex[i]);
-		else
-			fprintf(f, "null");
-		fprintf(f, "}");
-	}
-	fprintf(f, "\n  ]\n}\n");
+	fprintf(f, "\n  ],\n  ");
+	json_inputs(f, inputs, hex, ninputs);
 	fclose(f);
 	snprintf(path, sizeof(path), "%s/session.json", r->dir);
 	if (write_file(path, buf, n) != 0)
@@ -1902,18 +1913,7 @@ add_inputs(const char *dir, const char *const *inputs,
 		return;
 	}
 	fwrite(buf, 1, (size_t)(at - buf), f);
-	fprintf(f, "\"inputs\": [");
-	for (i = 0; i < n; i++) {
-		fprintf(f, "%s\n    {\"file\": ", i ? "," : "");
-		json_str(f, inputs[i]);
-		fprintf(f, ", \"sha256\": ");
-		if (hex[i] != NULL)
-			json_str(f, hex[i]);
-		else
-			fprintf(f, "null");
-		fprintf(f, "}");
-	}
-	fprintf(f, "\n  ]\n}\n");
+	json_inputs(f, inputs, hex, n);
 	fclose(f);
 	(void)write_file(path, nb, nlen);
 	free(nb);
