@@ -1895,7 +1895,7 @@ add_inputs(const char *dir, const char *const *inputs,
     const char *const *hex, size_t n)
 {
 	char path[PATH_MAX + 32], *buf = NULL, *at, *nb = NULL;
-	size_t len = 0, nlen = 0, i;
+	size_t len = 0, nlen = 0;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/session.json", dir);
