@@ -137,7 +137,7 @@ bench: deps
 
 FUZZ_CC ?= clang
 FUZZERS = fuzz_meta fuzz_sipmsg fuzz_capture
-fuzz:
+fuzz: $(B)/tests/gen-capture
 	$(Q)B=$(B) FUZZ_CC=$(FUZZ_CC) sh tests/fuzz/build.sh $(FUZZERS)
 
 # Rewrite golden outputs and the generated man-page section; review the diff.
