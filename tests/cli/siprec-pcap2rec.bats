@@ -270,3 +270,28 @@ open("evil.pcap", "wb").write(d.replace(sys.argv[1].encode(), b"../../"))' "${ci
 	rm -rf exp out c.pcap
 	rebuild_exact --codec pcma --codec-change 20 --loss 19,20
 }
+
+@test "kill -9 mid-run: finished recordings complete, the ones in flight readable" {
+	"$G" --calls 60 --concurrent 20 -d 20 c.pcap
+	"$P" -q -o out c.pcap > /dev/null &
+	pid=$!
+	caught=0
+	for i in $(seq 1 2000); do
+		if ls out/*/session.json >/dev/null 2>&1 &&
+		    ls out/*/*.wav.part >/dev/null 2>&1; then
+			kill -9 "$pid" 2>/dev/null && caught=1
+			break
+		fi
+		sleep 0.005
+	done
+	wait "$pid" 2>/dev/null || true
+	[ "$caught" = 1 ] || skip "the run ended before it could be interrupted"
+	for d in out/*/; do
+		if [ -f "$d/session.json" ]; then
+			(cd "$d" && sha256sum -c --quiet --ignore-missing MANIFEST.sha256)
+		fi
+	done
+	for f in out/*/*.wav.part; do
+		sox -t wav "$f" -n stat 2>/dev/null || fail "$f is not readable"
+	done
+}
