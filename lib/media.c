@@ -236,6 +236,7 @@ static enum siprec_err
 open_file(struct siprec_stream *s, unsigned int rate)
 {
 	SF_INFO info;
+	char *tmp;
 
 	if (s->sf != NULL)
 		return SIPREC_OK;
@@ -250,9 +251,21 @@ open_file(struct siprec_stream *s, unsigned int rate)
 	info.samplerate = (int)rate;
 	info.channels = 1;
 	info.format = sf_format_of(s->format);
-	if ((s->sf = sf_open(s->part, SFM_WRITE, &info)) == NULL) {
+	/*
+	 * Open under a name of its own and rename to ".part" once the
+	 * header is on disk: a killed process never leaves a ".part" file
+	 * without one.
+	 */
+	if ((tmp = malloc(strlen(s->part) + sizeof(".new"))) == NULL) {
+		set_err(s, SIPREC_ENOMEM, s->part, strerror(ENOMEM));
+		return s->err;
+	}
+	strcpy(tmp, s->part);
+	strcat(tmp, ".new");
+	if ((s->sf = sf_open(tmp, SFM_WRITE, &info)) == NULL) {
 		set_err(s, SIPREC_EIO, s->part, sf_strerror(NULL));
-		(void)unlink(s->part);	/* it may have made an empty one */
+		(void)unlink(tmp);	/* it may have made an empty one */
+		free(tmp);
 		return s->err;
 	}
 	/*
@@ -260,6 +273,16 @@ open_file(struct siprec_stream *s, unsigned int rate)
 	 * leaves a ".part" file that reads back up to its last write.
 	 */
 	sf_command(s->sf, SFC_SET_UPDATE_HEADER_AUTO, NULL, SF_TRUE);
+	sf_command(s->sf, SFC_UPDATE_HEADER_NOW, NULL, 0);
+	if (rename(tmp, s->part) != 0) {
+		set_err(s, SIPREC_EIO, s->part, strerror(errno));
+		sf_close(s->sf);
+		s->sf = NULL;
+		(void)unlink(tmp);
+		free(tmp);
+		return s->err;
+	}
+	free(tmp);
 	s->rate = rate;
 	s->st.rate = rate;
 	s->pause_samples += siprec__muldiv(s->pre_pause_ns, rate, NS_PER_S);
