@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-2-Clause
-# shellcheck shell=sh disable=SC2154 # $prog and $tmp come from the caller
+# shellcheck shell=sh disable=SC2154,SC2034 # callers set $prog, $tmp; read RC, WALL, RSS
 # Timing helpers shared by the benchmarks; sourced, with $prog and $tmp set.
 # Sets have_ns (date gives nanoseconds) and have_gtime (GNU time for RSS).
 
