@@ -1578,8 +1578,27 @@ on_response(struct siprec_rs *rs, struct rs_rec *r, struct siprec_sipmsg *m,
 			rs->stats.retransmissions++;
 		return;
 	}
-	if (m->status < 200)
+	if (m->status < 200) {
+		/*
+		 * An answer in a reliable provisional response (RFC 3262) is
+		 * the answer: the 2xx need not repeat it.  Kept until then.
+		 */
+		if (m->status > 100 && r->txn.has_sdp) {
+			memset(&ans, 0, sizeof(ans));
+			take_bodies(r, m, &ans, 0);
+			if (ans.has_sdp) {
+				if (r->txn.from_srs) {
+					r->src_sdp = ans.sdp;
+					r->have_src_sdp = 1;
+				} else {
+					r->srs_sdp = ans.sdp;
+					r->have_srs_sdp = 1;
+				}
+			}
+			txn_clear(&ans);
+		}
 		return;
+	}
 	initial = r->state != R_ACTIVE;
 	if (m->status >= 300) {
 		/* A rejected offer changes nothing (RFC 3264); metadata too. */
