@@ -1782,7 +1782,13 @@ replay(struct siprec_rs *rs)
 static int
 looks_sip(const uint8_t *p, size_t n)
 {
-	return n > 12 && (memcmp(p, "SIP/2.0 ", 8) == 0 ||
+	/*
+	 * RTP, RTCP and SRTP (version 2) start at 0x80; a SIP message starts
+	 * with a token character or CRLF: most datagrams end here.
+	 */
+	if (n <= 12 || p[0] >= 0x80)
+		return 0;
+	return (memcmp(p, "SIP/2.0 ", 8) == 0 ||
 	    siprec_sipmsg_sniff(p, n > 256 ? 256 : n)) &&
 	    memmem(p, n < 512 ? n : 512, "SIP/2.0", 7) != NULL;
 }
