@@ -53,7 +53,7 @@ endif
 
 LIB_SRCS = lib/err.c lib/check.c lib/meta.c lib/meta_check.c lib/meta_state.c \
            lib/sipmsg.c lib/sdp.c lib/rtp.c lib/codec.c lib/media.c \
-           lib/capture.c lib/capture_tcp.c lib/rs.c lib/srtp.c lib/gcry.c
+           lib/capture.c lib/capture_tcp.c lib/rs.c lib/srtp.c lib/gcry.c lib/json.c
 LIB_OBJS = $(LIB_SRCS:%.c=$(B)/%.o) $(B)/lib/schema_data.o
 LIB      = $(B)/libsiprec.a
 

@@ -16,6 +16,7 @@
 #include <gcrypt.h>
 #include <sndfile.h>
 
+#include <siprec/json.h>
 #include <siprec/meta.h>
 #include <siprec/rs.h>
 #include <siprec/sdp.h>
@@ -223,23 +224,6 @@ rfc3339(uint64_t ns, char *buf, size_t len)
 	    (unsigned int)(tm.tm_mon + 1) % 100u, (unsigned int)tm.tm_mday % 100u,
 	    (unsigned int)tm.tm_hour % 100u, (unsigned int)tm.tm_min % 100u,
 	    (unsigned int)tm.tm_sec % 100u, (unsigned int)(ns / 1000000 % 1000));
-}
-
-static void
-json_str(FILE *f, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	putc('"', f);
-	for (; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(f, "\\u%04x", *p);
-		else
-			putc(*p, f);
-	}
-	putc('"', f);
 }
 
 static void
@@ -479,10 +463,10 @@ json_inputs(FILE *f, const char *const *inputs, const char *const *hex,
 	fprintf(f, "\"inputs\": [");
 	for (i = 0; i < n; i++) {
 		fprintf(f, "%s\n    {\"file\": ", i ? "," : "");
-		json_str(f, inputs[i]);
+		siprec_json_str(f, inputs[i]);
 		fprintf(f, ", \"sha256\": ");
 		if (hex != NULL && hex[i] != NULL)
-			json_str(f, hex[i]);
+			siprec_json_str(f, hex[i]);
 		else
 			fprintf(f, "null");
 		fprintf(f, "}");
@@ -505,7 +489,7 @@ json_parties(FILE *f, const struct siprec_meta_party *p, size_t np,
 			if (strcmp(send ? p[i].send[q] : p[i].recv[q],
 			    label) == 0) {
 				fprintf(f, "%s", j++ ? ", " : "");
-				json_str(f, p[i].aor);
+				siprec_json_str(f, p[i].aor);
 			}
 	}
 	putc(']', f);
@@ -526,39 +510,39 @@ write_session_json(struct siprec_rs *rs, struct rs_rec *r, uint64_t end,
 	if ((f = open_memstream(&buf, &n)) == NULL)
 		return;
 	fprintf(f, "{\n  \"recording_id\": ");
-	json_str(f, r->id);
+	siprec_json_str(f, r->id);
 	fprintf(f, ",\n  \"tool\": ");
-	json_str(f, rs->o.tool ? rs->o.tool : "siprec-tools");
+	siprec_json_str(f, rs->o.tool ? rs->o.tool : "siprec-tools");
 	fprintf(f, ",\n  \"siprec\": %s,\n  \"call_id\": ",
 	    r->siprec ? "true" : "false");
-	json_str(f, r->call_id);
+	siprec_json_str(f, r->call_id);
 	fprintf(f, ",\n  \"from_tag\": ");
-	json_str(f, r->from_tag);
+	siprec_json_str(f, r->from_tag);
 	fprintf(f, ",\n  \"to_tag\": ");
-	json_str(f, r->to_tag);
+	siprec_json_str(f, r->to_tag);
 	siprec_addr_format(&r->src, a, sizeof(a));
 	fprintf(f, ",\n  \"src\": ");
-	json_str(f, a);
+	siprec_json_str(f, a);
 	siprec_addr_format(&r->srs, a, sizeof(a));
 	fprintf(f, ",\n  \"srs\": ");
-	json_str(f, a);
+	siprec_json_str(f, a);
 	rfc3339(r->t0, t, sizeof(t));
 	fprintf(f, ",\n  \"start\": \"%s\"", t);
 	rfc3339(end, t, sizeof(t));
 	fprintf(f, ",\n  \"end\": \"%s\",\n  \"duration_ms\": %llu,\n"
 	    "  \"end_reason\": ", t,
 	    (unsigned long long)((end - r->t0) / 1000000));
-	json_str(f, reason);
+	siprec_json_str(f, reason);
 	fprintf(f, ",\n  \"timeline\": [");
 	for (k = 0; k < r->nev; k++) {
 		rfc3339(r->ev[k].t, t, sizeof(t));
 		fprintf(f, "%s\n    {\"t\": \"%s\", \"offset_ms\": %lld, "
 		    "\"event\": ", k ? "," : "", t,
 		    (long long)((int64_t)(r->ev[k].t - r->t0) / 1000000));
-		json_str(f, r->ev[k].what);
+		siprec_json_str(f, r->ev[k].what);
 		if (r->ev[k].detail[0] != '\0') {
 			fprintf(f, ", \"detail\": ");
-			json_str(f, r->ev[k].detail);
+			siprec_json_str(f, r->ev[k].detail);
 		}
 		fprintf(f, "}");
 	}
@@ -575,13 +559,13 @@ write_session_json(struct siprec_rs *rs, struct rs_rec *r, uint64_t end,
 		const struct siprec_stream_stats *x = siprec_stream_stats(s->s);
 
 		fprintf(f, "%s\n    {\"label\": ", k ? "," : "");
-		json_str(f, s->label);
+		siprec_json_str(f, s->label);
 		fprintf(f, ", \"file\": ");
-		json_str(f, r->layout_file[0] ? r->layout_file : s->fname);
+		siprec_json_str(f, r->layout_file[0] ? r->layout_file : s->fname);
 		if (r->layout_file[0])
 			fprintf(f, ", \"channel\": %d", r->chan_of[k]);
 		fprintf(f, ", \"codec\": ");
-		json_str(f, x ? x->codec : "");
+		siprec_json_str(f, x ? x->codec : "");
 		fprintf(f, ", \"ssrc\": [");
 		for (j = 0; x != NULL && j < x->nssrc; j++)
 			fprintf(f, "%s\"0x%08x\"", j ? ", " : "", x->ssrc[j]);
@@ -635,20 +619,20 @@ write_session_json(struct siprec_rs *rs, struct rs_rec *r, uint64_t end,
 	fprintf(f, "\n  ],\n  \"participants\": [");
 	for (i = 0; i < np; i++) {
 		fprintf(f, "%s\n    {\"participant_id\": ", i ? "," : "");
-		json_str(f, parties[i].id);
+		siprec_json_str(f, parties[i].id);
 		fprintf(f, ", \"aor\": ");
-		json_str(f, parties[i].aor);
+		siprec_json_str(f, parties[i].aor);
 		fprintf(f, ", \"name\": ");
-		json_str(f, parties[i].name);
+		siprec_json_str(f, parties[i].name);
 		fprintf(f, ", \"sends\": [");
 		for (k = 0; k < parties[i].nsend; k++) {
 			fprintf(f, "%s", k ? ", " : "");
-			json_str(f, parties[i].send[k]);
+			siprec_json_str(f, parties[i].send[k]);
 		}
 		fprintf(f, "], \"receives\": [");
 		for (k = 0; k < parties[i].nrecv; k++) {
 			fprintf(f, "%s", k ? ", " : "");
-			json_str(f, parties[i].recv[k]);
+			siprec_json_str(f, parties[i].recv[k]);
 		}
 		fprintf(f, "]}");
 	}

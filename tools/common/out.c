@@ -3,35 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <siprec/json.h>
+
 #include "out.h"
-
-/*
- * JSON is written by hand here: every record is one flat object streamed
- * as it happens, and a few lines of escaping serve that better than
- * building a tree per finding with a JSON library.
- */
-void
-out_json_str(FILE *f, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	putc('"', f);
-	for (; *p != '\0'; p++) {
-		switch (*p) {
-		case '"':  fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\t': fputs("\\t", f); break;
-		default:
-			if (*p < 0x20)
-				fprintf(f, "\\u%04x", *p);
-			else
-				putc(*p, f);
-		}
-	}
-	putc('"', f);
-}
 
 static const char *
 sarif_level(enum siprec_sev s)
@@ -51,9 +25,9 @@ out_begin(struct out *o)
 	fprintf(o->data, "{\"version\":\"2.1.0\",\"$schema\":"
 	    "\"https://json.schemastore.org/sarif-2.1.0.json\",\"runs\":[{"
 	    "\"tool\":{\"driver\":{\"name\":");
-	out_json_str(o->data, o->prog);
+	siprec_json_str(o->data, o->prog);
 	fprintf(o->data, ",\"version\":");
-	out_json_str(o->data, o->version);
+	siprec_json_str(o->data, o->version);
 	fprintf(o->data, ",\"rules\":[");
 	for (i = 0; i < SIPREC_CHK__COUNT; i++) {
 		char id[64];
@@ -61,12 +35,12 @@ out_begin(struct out *o)
 		ci = siprec_check_info((enum siprec_check)i);
 		snprintf(id, sizeof(id), "%s/%s", ci->rule, ci->name);
 		fprintf(o->data, "%s{\"id\":", i ? "," : "");
-		out_json_str(o->data, id);
+		siprec_json_str(o->data, id);
 		fprintf(o->data, ",\"shortDescription\":{\"text\":");
-		out_json_str(o->data, ci->text);
+		siprec_json_str(o->data, ci->text);
 		fprintf(o->data, "},\"defaultConfiguration\":{\"level\":\"%s\"},"
 		    "\"properties\":{\"reference\":", sarif_level(ci->strict));
-		out_json_str(o->data, ci->ref);
+		siprec_json_str(o->data, ci->ref);
 		fprintf(o->data, "}}");
 	}
 	fprintf(o->data, "]}},\"results\":[");
@@ -92,23 +66,23 @@ out_finding(struct out *o, const char *file, const struct siprec_finding *f)
 		break;
 	case OUT_JSON:
 		fprintf(o->data, "{\"type\":\"finding\",\"file\":");
-		out_json_str(o->data, file);
+		siprec_json_str(o->data, file);
 		fprintf(o->data, ",\"line\":%u,\"col\":%u,\"severity\":\"%s\",\"id\":",
 		    f->line, f->col, siprec_sev_name(f->sev));
-		out_json_str(o->data, id);
+		siprec_json_str(o->data, id);
 		fprintf(o->data, ",\"rule\":");
-		out_json_str(o->data, ci->rule);
+		siprec_json_str(o->data, ci->rule);
 		fprintf(o->data, ",\"message\":");
-		out_json_str(o->data, ci->text);
+		siprec_json_str(o->data, ci->text);
 		fprintf(o->data, ",\"detail\":");
-		out_json_str(o->data, f->detail);
+		siprec_json_str(o->data, f->detail);
 		fprintf(o->data, ",\"ref\":");
-		out_json_str(o->data, ci->ref);
+		siprec_json_str(o->data, ci->ref);
 		fprintf(o->data, "}\n");
 		break;
 	case OUT_SARIF:
 		fprintf(o->data, "%s{\"ruleId\":", o->nresults++ ? "," : "");
-		out_json_str(o->data, id);
+		siprec_json_str(o->data, id);
 		fprintf(o->data, ",\"level\":\"%s\",\"message\":{\"text\":",
 		    sarif_level(f->sev));
 		{
@@ -116,11 +90,11 @@ out_finding(struct out *o, const char *file, const struct siprec_finding *f)
 
 			snprintf(msg, sizeof(msg), "%s%s%s", ci->text,
 			    f->detail[0] ? ": " : "", f->detail);
-			out_json_str(o->data, msg);
+			siprec_json_str(o->data, msg);
 		}
 		fprintf(o->data, "},\"locations\":[{\"physicalLocation\":{"
 		    "\"artifactLocation\":{\"uri\":");
-		out_json_str(o->data, file);
+		siprec_json_str(o->data, file);
 		fprintf(o->data, "},\"region\":{\"startLine\":%u", f->line ? f->line : 1);
 		if (f->col > 0)
 			fprintf(o->data, ",\"startColumn\":%u", f->col);
@@ -136,18 +110,18 @@ out_document(struct out *o, const char *file, unsigned int line,
 	if (o->mode != OUT_JSON || o->quiet)
 		return;
 	fprintf(o->data, "{\"type\":\"document\",\"file\":");
-	out_json_str(o->data, file);
+	siprec_json_str(o->data, file);
 	fprintf(o->data, ",\"line\":%u,\"well_formed\":%s,\"root\":", line,
 	    s->well_formed ? "true" : "false");
 	if (s->well_formed)
-		out_json_str(o->data, s->root);
+		siprec_json_str(o->data, s->root);
 	else
 		fprintf(o->data, "null");
 	fprintf(o->data, ",\"datamode\":%s,\"rfc\":%s,\"dialect\":",
 	    !s->well_formed || s->snapshot ? "null" : s->partial ?
 	    "\"partial\"" : "\"complete\"", s->rfc ? "true" : "false");
 	if (s->dialect != NULL)
-		out_json_str(o->data, s->dialect);
+		siprec_json_str(o->data, s->dialect);
 	else
 		fprintf(o->data, "null");
 	fprintf(o->data, ",\"schema_valid\":%s}\n", s->schema_valid < 0 ? "null" :

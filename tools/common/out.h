@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include <siprec/check.h>
+#include <siprec/json.h>
 #include <siprec/meta.h>
 
 enum out_mode {
@@ -34,7 +35,5 @@ void	out_finding(struct out *, const char *file,
 void	out_document(struct out *, const char *file, unsigned int line,
 	    const struct siprec_meta_summary *);
 void	out_end(struct out *);
-/* A JSON string literal of s to f. */
-void	out_json_str(FILE *, const char *);
 
 #endif

@@ -104,15 +104,15 @@ list_checks(const struct out *o)
 
 			snprintf(id, sizeof(id), "%s/%s", ci->rule, ci->name);
 			printf("{\"id\":");
-			out_json_str(stdout, id);
+			siprec_json_str(stdout, id);
 			printf(",\"rule\":");
-			out_json_str(stdout, ci->rule);
+			siprec_json_str(stdout, ci->rule);
 			printf(",\"strict\":\"%s\",\"lenient\":\"%s\",\"ref\":",
 			    siprec_sev_name(ci->strict),
 			    siprec_sev_name(ci->lenient));
-			out_json_str(stdout, ci->ref);
+			siprec_json_str(stdout, ci->ref);
 			printf(",\"message\":");
-			out_json_str(stdout, ci->text);
+			siprec_json_str(stdout, ci->text);
 			printf("}\n");
 		} else
 			printf("%s/%s\t%s\t%s\t%s\t%s\n", ci->rule, ci->name,

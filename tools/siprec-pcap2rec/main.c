@@ -86,11 +86,11 @@ on_done(void *arg, const struct siprec_rs_done *d)
 		r->failed++;
 	if (r->json) {
 		printf("{\"recording_id\":");
-		out_json_str(stdout, d->id);
+		siprec_json_str(stdout, d->id);
 		printf(",\"dir\":");
-		out_json_str(stdout, d->dir);
+		siprec_json_str(stdout, d->dir);
 		printf(",\"call_id\":");
-		out_json_str(stdout, d->call_id);
+		siprec_json_str(stdout, d->call_id);
 		printf(",\"siprec\":%s,\"streams\":%u,\"metadata\":%u,"
 		    "\"duration_ms\":%llu,\"packets\":%llu,\"lost\":%llu,"
 		    "\"end_reason\":", d->siprec ? "true" : "false", d->streams,
@@ -98,7 +98,7 @@ on_done(void *arg, const struct siprec_rs_done *d)
 		    (unsigned long long)((d->end_ns - d->start_ns) / 1000000),
 		    (unsigned long long)d->packets,
 		    (unsigned long long)d->lost);
-		out_json_str(stdout, d->reason);
+		siprec_json_str(stdout, d->reason);
 		printf(",\"ok\":%s}\n", d->ok ? "true" : "false");
 	} else
 		printf("%s\t%u streams\t%.3f s\t%llu packets\t%llu lost\t%s\n",
