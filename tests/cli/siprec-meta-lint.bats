@@ -213,3 +213,11 @@ assert r[0]["locations"][0]["physicalLocation"]["region"]["startLine"] > 0
 	[[ $output == *"siprec-meta-lint "* ]]
 	[[ $output == *"libxml2"* ]]
 }
+
+@test "a capture on standard input is named as such, exit 3" {
+	c=$ROOT/../shared/corpus/pcap/sip-rtp/wiresharksample_sip-rtp-g711.pcap
+	[ -f "$c" ] || skip "../shared/corpus is absent"
+	run --separate-stderr sh -c "\"$L\" - < \"$c\""
+	assert_failure 3
+	[[ $stderr == *"a packet capture on standard input: give it as a file name"* ]]
+}

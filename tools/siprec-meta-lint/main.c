@@ -370,9 +370,14 @@ check_file(struct run *r, const char *path, size_t max, enum intype type)
 	}
 	if (len == 0)
 		siprec_report(&r->sink, SIPREC_CHK_IN_EMPTY, 0, 0, NULL);
-	else if (type == IN_AUTO && is_capture(buf, len) &&
-	    strcmp(path, "-") != 0)
-		check_capture(r, path);
+	else if (type == IN_AUTO && is_capture(buf, len)) {
+		if (strcmp(path, "-") == 0)
+			siprec_report(&r->sink, SIPREC_CHK_IN_UNRECOGNISED, 1, 1,
+			    "a packet capture on standard input: give it as a "
+			    "file name");
+		else
+			check_capture(r, path);
+	}
 	else if (type == IN_XML || (type == IN_AUTO &&
 	    looks_like_xml(buf, len))) {
 		memset(&in, 0, sizeof(in));
