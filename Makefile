@@ -51,16 +51,16 @@ else
 B = build
 endif
 
-LIB_SRCS = lib/err.c lib/check.c lib/meta.c lib/meta_check.c lib/meta_state.c \
-           lib/sipmsg.c lib/sdp.c lib/rtp.c lib/codec.c lib/media.c \
-           lib/capture.c lib/capture_tcp.c lib/rs.c lib/srtp.c lib/gcry.c lib/json.c
+# Every lib/*.c is part of the library; every tools/siprec-*/ is a program
+# built from the .c files in its folder.
+LIB_SRCS = $(sort $(wildcard lib/*.c))
 LIB_OBJS = $(LIB_SRCS:%.c=$(B)/%.o) $(B)/lib/schema_data.o
 LIB      = $(B)/libsiprec.a
 
 COMMON_SRCS = tools/common/cli.c tools/common/out.c
 COMMON_OBJS = $(COMMON_SRCS:%.c=$(B)/%.o)
 
-TOOLS = siprec-meta-lint siprec-pcap2rec
+TOOLS = $(sort $(notdir $(wildcard tools/siprec-*)))
 BINS  = $(TOOLS:%=$(B)/bin/%)
 
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
@@ -90,7 +90,8 @@ $(LIB): $(LIB_OBJS)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(B)/bin/%: $(B)/tools/%/main.o $(COMMON_OBJS) $(LIB)
+.SECONDEXPANSION:
+$(B)/bin/%: $$(patsubst %.c,$(B)/%.o,$$(wildcard tools/$$*/*.c)) $(COMMON_OBJS) $(LIB)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(SR_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)

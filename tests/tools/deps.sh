@@ -8,7 +8,7 @@ set -u
 PKGS="gcc make pkg-config libxml2-dev libosip2-dev libgcrypt20-dev
 libpcap-dev libsndfile1-dev libsrtp2-dev libspandsp-dev libbcg729-dev
 libopus-dev libxml2-utils bats bats-assert bats-support groff-base mandoc
-time tshark tcpdump sox python3"
+time tshark tcpdump sox python3 sip-tester espeak-ng"
 
 missing=
 for p in $PKGS; do
