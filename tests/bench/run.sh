@@ -291,12 +291,18 @@ if ! {
 fi
 printf 'results: %s\n' "${OUT#"$root"/}"
 
-# Then siprec-pcap2rec against tshark and the pcapfloor floor, with its own
-# table and results file; its failure fails the run as well.
-echo
+# Then every other benchmark of this folder (siprec-pcap2rec against tshark
+# and the pcapfloor floor, the live programs against SIPp), each with its
+# own table and results file; a failure fails the run as well.
 pfailed=0
-B=$B sh "$root/tests/bench/pcap2rec.sh" || pfailed=1
+for s in "$root"/tests/bench/*.sh; do
+	case ${s##*/} in
+	run.sh | lib.sh) continue ;;
+	esac
+	echo
+	B=$B sh "$s" || { pfailed=1; echo "$prog: ${s##*/} failed" >&2; }
+done
 
 [ "$failed" = 0 ] || die "a tool rejected the generated documents (see above)"
-[ "$pfailed" = 0 ] || die "the siprec-pcap2rec benchmark failed (see above)"
+[ "$pfailed" = 0 ] || die "a benchmark failed (see above)"
 exit 0
