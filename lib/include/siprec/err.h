@@ -19,7 +19,10 @@
 	X(SIPREC_EUNSUPP,	5,	"unsupported input")		\
 	X(SIPREC_EIO,		6,	"input/output error")		\
 	X(SIPREC_ESCHEMA,	7,	"schema cannot be loaded")	\
-	X(SIPREC_ENOTFOUND,	8,	"not found")
+	X(SIPREC_ENOTFOUND,	8,	"not found")			\
+	X(SIPREC_ENET,		9,	"network error")		\
+	X(SIPREC_ETIMEDOUT,	10,	"timed out")			\
+	X(SIPREC_EBUSY,		11,	"over capacity")
 
 enum siprec_err {
 #define SIPREC_X_ENUM(name, num, text) name = num,
