@@ -251,6 +251,16 @@ event(struct rs_rec *r, uint64_t t, const char *what, const char *fmt, ...)
 		vsnprintf(e->detail, sizeof(e->detail), fmt, ap);
 		va_end(ap);
 	}
+	if (r->rs->o.event != NULL && r->state == R_ACTIVE) {
+		struct siprec_rs_event ev;
+
+		ev.id = r->id;
+		ev.call_id = r->call_id;
+		ev.what = e->what;
+		ev.detail = e->detail;
+		ev.t_ns = t;
+		r->rs->o.event(r->rs->o.arg, &ev);
+	}
 }
 
 static int
@@ -809,7 +819,8 @@ apply_meta(struct rs_rec *r, const uint8_t *p, size_t n, const char *charset,
 	memset(&sink, 0, sizeof(sink));
 	sink.emit = meta_emit;
 	sink.arg = r;
-	sink.profile = SIPREC_PROFILE_LENIENT;
+	sink.profile = r->rs->o.strict_meta ? SIPREC_PROFILE_STRICT :
+	    SIPREC_PROFILE_LENIENT;
 	memset(&in, 0, sizeof(in));
 	in.xml.p = p;
 	in.xml.len = n;
@@ -1281,6 +1292,7 @@ static void
 finish(struct siprec_rs *rs, struct rs_rec *r, uint64_t end, const char *why)
 {
 	struct siprec_rs_done done;
+	struct siprec_rs_done_stream dst[MAX_STREAMS];
 	char path[PATH_MAX + 32], *xml;
 	size_t n, i;
 	uint64_t pk = 0, lost = 0;
@@ -1346,6 +1358,16 @@ finish(struct siprec_rs *rs, struct rs_rec *r, uint64_t end, const char *why)
 	done.packets = pk;
 	done.lost = lost;
 	done.ok = !r->io_error;
+	for (i = 0; i < r->nst; i++) {
+		dst[i].label = r->st[i].label;
+		dst[i].file = r->layout_file[0] ? r->layout_file :
+		    r->st[i].fname;
+		dst[i].stats = siprec_stream_stats(r->st[i].s);
+	}
+	done.st = dst;
+	done.meta_errors = r->findings[SIPREC_SEV_ERROR] +
+	    r->findings[SIPREC_SEV_FATAL];
+	done.meta_warnings = r->findings[SIPREC_SEV_WARNING];
 	if (rs->o.done != NULL)
 		rs->o.done(rs->o.arg, &done);
 	rec_free(r);
@@ -1861,6 +1883,19 @@ siprec_rs_new(const struct siprec_rs_opts *o, struct siprec_rs **out,
 	return SIPREC_OK;
 }
 
+static void
+idle_check(struct siprec_rs *rs, uint64_t now)
+{
+	struct rs_rec *r, *next;
+
+	rs->last_idle_check = now;
+	for (r = rs->all; r != NULL; r = next) {
+		next = r->next;
+		if (r->t_last + rs->o.idle_ns < now)
+			finish(rs, r, r->t_last, "idle");
+	}
+}
+
 enum siprec_err
 siprec_rs_packet(struct siprec_rs *rs, const struct siprec_pkt *p,
     struct siprec_diag *diag)
@@ -1884,18 +1919,17 @@ siprec_rs_packet(struct siprec_rs *rs, const struct siprec_pkt *p,
 		ring_put(rs, p);
 	}
 	/* Idle sessions end; checked once a second of capture time. */
-	if (p->ts_ns > rs->last_idle_check + 1000000000ull) {
-		struct rs_rec *r, *next;
-
-		rs->last_idle_check = p->ts_ns;
-		for (r = rs->all; r != NULL; r = next) {
-			next = r->next;
-			if (r->t_last + rs->o.idle_ns < p->ts_ns)
-				finish(rs, r, r->t_last, "idle");
-		}
-	}
+	if (p->ts_ns > rs->last_idle_check + 1000000000ull)
+		idle_check(rs, p->ts_ns);
 	rs->cur = NULL;
 	return SIPREC_OK;
+}
+
+void
+siprec_rs_tick(struct siprec_rs *rs, uint64_t now_ns)
+{
+	if (now_ns > rs->last_idle_check)
+		idle_check(rs, now_ns);
 }
 
 /* Put the inputs into a session.json written before they were hashed. */

@@ -12,6 +12,13 @@
 
 struct siprec_rs;
 
+/* One stream of a finished recording. */
+struct siprec_rs_done_stream {
+	const char			*label;
+	const char			*file;	/* its audio file in dir */
+	const struct siprec_stream_stats *stats;	/* NULL if none */
+};
+
 /* What a finished recording was, for a one-line summary. */
 struct siprec_rs_done {
 	const char	*id;		/* recording id, its directory's name */
@@ -24,6 +31,23 @@ struct siprec_rs_done {
 	unsigned int	 metadata;	/* metadata documents received */
 	uint64_t	 packets, lost;
 	int		 ok;		/* every file written */
+	const struct siprec_rs_done_stream *st;	/* streams entries */
+	unsigned long	 meta_errors;	/* metadata findings, error or worse */
+	unsigned long	 meta_warnings;
+};
+
+/*
+ * A step of a recording's timeline as it happens, for live programs:
+ * what is "start", "stream", "pause", "resume", "metadata", "stop"
+ * (port 0), "rejected" or "end" (then the done callback follows); the
+ * same steps as the timeline of session.json.
+ */
+struct siprec_rs_event {
+	const char	*id;		/* recording id */
+	const char	*call_id;
+	const char	*what;
+	const char	*detail;	/* "" when none */
+	uint64_t	 t_ns;
 };
 
 enum siprec_layout {
@@ -48,6 +72,10 @@ struct siprec_rs_opts {
 	/* A problem worth telling: where (input, record) and what. */
 	void			(*log)(void *, const char *file, uint64_t record,
 				    enum siprec_sev, const char *msg);
+	/* A step of an active recording's timeline (optional). */
+	void			(*event)(void *, const struct siprec_rs_event *);
+	int			 strict_meta;	/* check metadata under the
+						   strict profile (else lenient) */
 	void			*arg;
 };
 
@@ -71,6 +99,12 @@ enum siprec_err	siprec_rs_finish(struct siprec_rs *, uint64_t end_ns,
 		    const char *reason, const char *const *inputs,
 		    const char *const *sha256hex, size_t ninputs,
 		    struct siprec_diag *);
+
+/*
+ * The time is now_ns without a packet (a live program's timer): end the
+ * recordings idle longer than the idle time, as a packet would.
+ */
+void		siprec_rs_tick(struct siprec_rs *, uint64_t now_ns);
 
 /* Counters of the whole run. */
 struct siprec_rs_stats {
