@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* One recorded stream: RTP reordered, decoded, placed on a shared timeline. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,7 +52,8 @@
 #define REORDER_MAX	1024
 #define PKT_MAX		65535		/* largest UDP payload */
 #define SLOT_MIN	512
-#define OUT_CHUNK	4096		/* samples buffered before a write */
+#define OUT_CHUNK	16384		/* samples buffered before a write */
+#define PAGE		4096		/* writes end on page boundaries */
 #define HIST		1024		/* released seqs kept for duplicates */
 #define EPOCH		((uint64_t)1 << 32)	/* first extended seq base */
 #define JUMP_MAX_S	10
@@ -132,6 +134,12 @@ struct siprec_stream {
 	size_t			 reorder;
 
 	SNDFILE			*sf;
+	struct vfile {			/* WAV through sf_open_virtual() */
+		int		 fd;		/* -1 when not in use */
+		sf_count_t	 pos, len;
+		sf_count_t	 data_off;	/* where the samples start */
+	}			 vf;
+	size_t			 chunk;		/* samples per write */
 	unsigned int		 rate;		/* 0 until the file opens */
 	uint64_t		 wpos;		/* samples written, buffered */
 	int			 have_audio;
@@ -164,7 +172,6 @@ struct siprec_stream {
 	struct siprec_stream_stats st;
 	size_t			 on;
 	int16_t			 obuf[OUT_CHUNK];
-	int16_t			 pcm[SIPREC__DEC_MAX];
 };
 
 static void
@@ -232,9 +239,121 @@ update_timing_stats(struct siprec_stream *s)
 	}
 }
 
+/*
+ * WAV files are written through libsndfile's virtual I/O onto a
+ * descriptor of our own: libsndfile rewrites the header after every
+ * write (SFC_SET_UPDATE_HEADER_AUTO), and here that costs one pwrite()
+ * instead of the seeks, writes and fstat() of its file layer.  With the
+ * first write sized so that the samples end on a page boundary, every
+ * later write covers whole pages, which the kernel need not zero first.
+ */
+static sf_count_t
+vf_len(void *arg)
+{
+	return ((struct vfile *)arg)->len;
+}
+
+static sf_count_t
+vf_seek(sf_count_t off, int whence, void *arg)
+{
+	struct vfile *v = arg;
+	sf_count_t to;
+
+	switch (whence) {
+	case SEEK_SET:
+		to = off;
+		break;
+	case SEEK_CUR:
+		to = v->pos + off;
+		break;
+	case SEEK_END:
+		to = v->len + off;
+		break;
+	default:
+		return -1;
+	}
+	if (to < 0)
+		return -1;
+	v->pos = to;
+	return to;
+}
+
+static sf_count_t
+vf_read(void *p, sf_count_t n, void *arg)
+{
+	struct vfile *v = arg;
+	ssize_t k;
+
+	if (n <= 0)
+		return 0;
+	if ((k = pread(v->fd, p, (size_t)n, (off_t)v->pos)) < 0)
+		return 0;
+	v->pos += k;
+	return k;
+}
+
+static sf_count_t
+vf_write(const void *p, sf_count_t n, void *arg)
+{
+	struct vfile *v = arg;
+	const char *c = p;
+	sf_count_t done = 0;
+	ssize_t k;
+
+	while (done < n) {
+		k = pwrite(v->fd, c + done, (size_t)(n - done),
+		    (off_t)(v->pos + done));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		done += k;
+	}
+	v->pos += done;
+	if (v->pos > v->len)
+		v->len = v->pos;
+	return done;
+}
+
+static sf_count_t
+vf_tell(void *arg)
+{
+	return ((struct vfile *)arg)->pos;
+}
+
+/* Close the audio file; 0, or the error's text. */
+static const char *
+close_file(struct siprec_stream *s)
+{
+	const char *why = NULL;
+	int e;
+
+	if (s->sf != NULL && (e = sf_close(s->sf)) != 0)
+		why = sf_error_number(e);
+	s->sf = NULL;
+	if (s->vf.fd >= 0 && close(s->vf.fd) != 0 && why == NULL)
+		why = strerror(errno);
+	s->vf.fd = -1;
+	return why;
+}
+
+/* Samples in the next write: the first one ends on a page boundary. */
+static void
+set_chunk(struct siprec_stream *s)
+{
+	sf_count_t at = s->vf.fd >= 0 ? s->vf.len : 0;
+	size_t k = (size_t)((PAGE - at % PAGE) % PAGE) / sizeof(s->obuf[0]);
+
+	s->chunk = k != 0 && at % (sf_count_t)sizeof(s->obuf[0]) == 0 ?
+	    k : OUT_CHUNK;
+}
+
 static enum siprec_err
 open_file(struct siprec_stream *s, unsigned int rate)
 {
+	static SF_VIRTUAL_IO vio = {
+		vf_len, vf_seek, vf_read, vf_write, vf_tell
+	};
 	SF_INFO info;
 	char *tmp;
 
@@ -262,8 +381,23 @@ open_file(struct siprec_stream *s, unsigned int rate)
 	}
 	strcpy(tmp, s->part);
 	strcat(tmp, ".new");
-	if ((s->sf = sf_open(tmp, SFM_WRITE, &info)) == NULL) {
+	if (s->format == SIPREC_FMT_WAV) {
+		memset(&s->vf, 0, sizeof(s->vf));
+		s->vf.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		    0666);
+		if (s->vf.fd < 0) {
+			set_err(s, SIPREC_EIO, s->part, strerror(errno));
+			free(tmp);
+			return s->err;
+		}
+		s->sf = sf_open_virtual(&vio, SFM_WRITE, &info, &s->vf);
+	} else
+		s->sf = sf_open(tmp, SFM_WRITE, &info);
+	if (s->sf == NULL) {
 		set_err(s, SIPREC_EIO, s->part, sf_strerror(NULL));
+		if (s->vf.fd >= 0)
+			(void)close(s->vf.fd);
+		s->vf.fd = -1;
 		(void)unlink(tmp);	/* it may have made an empty one */
 		free(tmp);
 		return s->err;
@@ -274,10 +408,11 @@ open_file(struct siprec_stream *s, unsigned int rate)
 	 */
 	sf_command(s->sf, SFC_SET_UPDATE_HEADER_AUTO, NULL, SF_TRUE);
 	sf_command(s->sf, SFC_UPDATE_HEADER_NOW, NULL, 0);
+	s->vf.data_off = s->vf.len;
+	set_chunk(s);
 	if (rename(tmp, s->part) != 0) {
 		set_err(s, SIPREC_EIO, s->part, strerror(errno));
-		sf_close(s->sf);
-		s->sf = NULL;
+		close_file(s);
 		(void)unlink(tmp);
 		free(tmp);
 		return s->err;
@@ -301,6 +436,7 @@ flush_out(struct siprec_stream *s)
 	    (sf_count_t)s->on)
 		set_err(s, SIPREC_EIO, s->part, sf_strerror(s->sf));
 	s->on = 0;
+	s->chunk = OUT_CHUNK;
 }
 
 /* Append samples to the file, dropping the first *skip of them. */
@@ -319,14 +455,14 @@ out_samples(struct siprec_stream *s, const int16_t *p, size_t n,
 	*skip = 0;
 	s->wpos += n;
 	while (n > 0) {
-		k = OUT_CHUNK - s->on;
+		k = s->chunk - s->on;
 		if (k > n)
 			k = n;
 		memcpy(s->obuf + s->on, p, k * sizeof(*p));
 		s->on += k;
 		p += k;
 		n -= k;
-		if (s->on == OUT_CHUNK)
+		if (s->on == s->chunk)
 			flush_out(s);
 	}
 }
@@ -365,13 +501,13 @@ write_silence(struct siprec_stream *s, uint64_t n, enum silence why)
 	}
 	s->wpos += n;
 	while (n > 0) {
-		k = OUT_CHUNK - s->on;
+		k = s->chunk - s->on;
 		if (k > n)
 			k = (size_t)n;
 		memset(s->obuf + s->on, 0, k * sizeof(s->obuf[0]));
 		s->on += k;
 		n -= k;
-		if (s->on == OUT_CHUNK)
+		if (s->on == s->chunk)
 			flush_out(s);
 	}
 	/* Silence breaks the signal: interpolation starts again from 0. */
@@ -644,6 +780,7 @@ deliver(struct siprec_stream *s, const uint8_t *pkt, size_t len,
 	struct siprec_rtp r;
 	const struct ptmap *m;
 	struct segment *g = &s->seg;
+	int16_t pcm[SIPREC__DEC_MAX];	/* on the stack: not per stream */
 	enum siprec_err e;
 	unsigned int drate;
 	uint64_t pos;
@@ -686,7 +823,7 @@ deliver(struct siprec_stream *s, const uint8_t *pkt, size_t len,
 	if (s->rate == 0) {
 		/* The first audio fixes the file's rate, once it decodes. */
 		e = siprec__dec_decode(s->dec, m->codec, m->channels,
-		    r.payload.p, r.payload.len, s->pcm, SIPREC__DEC_MAX, &n);
+		    r.payload.p, r.payload.len, pcm, SIPREC__DEC_MAX, &n);
 		if (e != SIPREC_OK || n == 0) {
 			dec_failed(s, e);
 			return;
@@ -701,16 +838,16 @@ deliver(struct siprec_stream *s, const uint8_t *pkt, size_t len,
 	if (!decoded && m->codec == SIPREC__C_OPUS && gapped && !fresh &&
 	    g->plc_ok && g->last_codec == SIPREC__C_OPUS &&
 	    m->clock == drate && g->ts_ext > g->next_ts) {
-		siprec__dec_conceal(s->dec, m->codec, s->pcm,
+		siprec__dec_conceal(s->dec, m->codec, pcm,
 		    (size_t)(g->ts_ext - g->next_ts), &n);
 		if (n > 0)
 			place(s, g->anchor_pos + siprec__muldiv(
 			    (uint64_t)g->next_ts, s->rate, m->clock),
-			    s->pcm, n, drate);
+			    pcm, n, drate);
 	}
 	if (!decoded) {
 		e = siprec__dec_decode(s->dec, m->codec, m->channels,
-		    r.payload.p, r.payload.len, s->pcm, SIPREC__DEC_MAX, &n);
+		    r.payload.p, r.payload.len, pcm, SIPREC__DEC_MAX, &n);
 		if (e != SIPREC_OK) {
 			dec_failed(s, e);
 			return;
@@ -719,7 +856,7 @@ deliver(struct siprec_stream *s, const uint8_t *pkt, size_t len,
 	note_codec(s, r.pt, m);
 	if (n == 0)
 		return;
-	place(s, pos, s->pcm, n, drate);
+	place(s, pos, pcm, n, drate);
 	g->next_ts = g->ts_ext + (int64_t)siprec__muldiv(n, m->clock, drate);
 	g->plc_ok = 1;
 	g->last_codec = m->codec;
@@ -904,6 +1041,8 @@ siprec_stream_new(const struct siprec_stream_opts *o,
 	s->t0 = o->t0_ns;
 	s->reorder = o->reorder != 0 ? o->reorder : REORDER_DEFAULT;
 	s->codec_pt = 128;
+	s->vf.fd = -1;
+	s->chunk = OUT_CHUNK;
 	n = strlen(o->path);
 	s->path = strdup(o->path);
 	s->part = malloc(n + sizeof(".part"));
@@ -1015,7 +1154,8 @@ siprec_stream_rtp(struct siprec_stream *s, const uint8_t *buf, size_t len,
 	/* Extended sequence number: the nearest to the highest so far. */
 	delta = (int16_t)(uint16_t)(r.seq - (uint16_t)c->hi);
 	ext = c->hi + (uint64_t)(int64_t)delta;
-	if (in_window(s, ext) || hist_has(c, ext)) {
+	/* The window holds nothing above hi: in order, no search. */
+	if ((ext <= c->hi && in_window(s, ext)) || hist_has(c, ext)) {
 		s->st.duplicates++;
 		return SIPREC_OK;
 	}
@@ -1095,7 +1235,8 @@ static void
 cut_to(struct siprec_stream *s, uint64_t n)
 {
 	uint64_t written = s->wpos - s->on;
-	sf_count_t frames;
+	sf_count_t frames, end;
+	SF_INFO info;
 
 	if (n >= written) {
 		s->on = (size_t)(n - written);
@@ -1106,10 +1247,33 @@ cut_to(struct siprec_stream *s, uint64_t n)
 	if (s->format != SIPREC_FMT_WAV)
 		return;
 	s->on = 0;
-	frames = (sf_count_t)n;
-	if (sf_command(s->sf, SFC_FILE_TRUNCATE, &frames, sizeof(frames)) != 0)
-		set_err(s, SIPREC_EIO, s->part, sf_strerror(s->sf));
 	s->wpos = n;
+	frames = (sf_count_t)n;
+	if (s->vf.fd < 0) {
+		if (sf_command(s->sf, SFC_FILE_TRUNCATE, &frames,
+		    sizeof(frames)) != 0)
+			set_err(s, SIPREC_EIO, s->part, sf_strerror(s->sf));
+		return;
+	}
+	/*
+	 * Virtual I/O: SFC_FILE_TRUNCATE seeks and sets libsndfile's frame
+	 * count, then fails to truncate a descriptor it does not have; the
+	 * cut is made here, and sf_close() sizes the header from vf_len().
+	 */
+	(void)sf_command(s->sf, SFC_FILE_TRUNCATE, &frames, sizeof(frames));
+	memset(&info, 0, sizeof(info));
+	end = s->vf.data_off + frames * (sf_count_t)sizeof(int16_t);
+	if (sf_command(s->sf, SFC_GET_CURRENT_SF_INFO, &info,
+	    sizeof(info)) != 0 || info.frames != frames) {
+		set_err(s, SIPREC_EIO, s->part, "cannot cut the file");
+		return;
+	}
+	if (ftruncate(s->vf.fd, (off_t)end) != 0) {
+		set_err(s, SIPREC_EIO, s->part, strerror(errno));
+		return;
+	}
+	s->vf.len = end;
+	s->vf.pos = end;
 }
 
 enum siprec_err
@@ -1137,11 +1301,10 @@ siprec_stream_finish(struct siprec_stream *s, uint64_t end_ns,
 	}
 	s->finished = 1;
 	if (s->sf != NULL) {
-		int e = sf_close(s->sf);
+		const char *why = close_file(s);
 
-		s->sf = NULL;
-		if (e != 0)
-			set_err(s, SIPREC_EIO, s->part, sf_error_number(e));
+		if (why != NULL)
+			set_err(s, SIPREC_EIO, s->part, why);
 	}
 	if (s->err == SIPREC_OK && rename(s->part, s->path) != 0)
 		set_err(s, SIPREC_EIO, s->path, strerror(errno));
@@ -1167,7 +1330,7 @@ siprec_stream_free(struct siprec_stream *s)
 		return;
 	if (s->sf != NULL) {
 		flush_out(s);
-		sf_close(s->sf);
+		(void)close_file(s);
 	}
 	if (s->slots != NULL)
 		for (i = 0; i <= s->reorder; i++)

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Unit tests for RTP parsing, statistics, decoding and timeline placement. */
+#include <sys/stat.h>
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -595,6 +597,7 @@ test_pause_and_pad(void)
 {
 	const struct siprec_stream_stats *st;
 	struct siprec_stream *s;
+	struct stat sb;
 	int16_t *p;
 	size_t n;
 	int i;
@@ -674,6 +677,21 @@ test_pause_and_pad(void)
 	CHECK(p != NULL && n == 3200 &&
 	    memcmp(p, exp_u, 3200 * sizeof(*p)) == 0);
 	free(p);
+
+	/* ... and when the file holds more than is kept: cut on disk. */
+	s = open_stream("cut3.wav", SIPREC_FMT_WAV, 0, 0);
+	if (s == NULL)
+		return;
+	tone_stream(s, 0, 1000, 5000, TONE_N / 160);
+	CHECK(finish(s, T0 + SEC));
+	CHECK(siprec_stream_stats(s)->samples == 8000);
+	siprec_stream_free(s);
+	p = readback("cut3.wav", &n, NULL);
+	CHECK(p != NULL && n == 8000 &&
+	    memcmp(p, exp_u, 8000 * sizeof(*p)) == 0);
+	free(p);
+	CHECK(stat(path_of("cut3.wav"), &sb) == 0 &&
+	    sb.st_size == 44 + 8000 * 2);
 }
 
 static void
@@ -1355,8 +1373,10 @@ test_crash_safety(void)
 
 	/*
 	 * A stream never finished: the ".part" reads back as far as it
-	 * was written (whole 4096-sample writes; the last 32 packets are
-	 * still in the reorder window), and siprec_stream_free() keeps it.
+	 * was written, and siprec_stream_free() keeps it.  Of 68 packets
+	 * released (the last 32 are still in the reorder window), one
+	 * write went out: 2026 samples, which end the file on a page
+	 * boundary after the 44-byte header (then 16384-sample writes).
 	 */
 	s = open_stream("killed.wav", SIPREC_FMT_WAV, 0, 0);
 	if (s == NULL)
@@ -1366,11 +1386,11 @@ test_crash_safety(void)
 	f = fopen(path_of("killed.wav.part"), "rb");
 	CHECK(f != NULL && fread(h, 1, sizeof(h), f) == sizeof(h));
 	CHECK(memcmp(h, "RIFF", 4) == 0 && memcmp(h + 36, "data", 4) == 0);
-	CHECK(le32(h + 4) == 36 + 8192 * 2 && le32(h + 40) == 8192 * 2);
+	CHECK(le32(h + 4) == 36 + 2026 * 2 && le32(h + 40) == 2026 * 2);
 	if (f != NULL)
 		fclose(f);
 	p = readback("killed.wav.part", &n, NULL);
-	CHECK(p != NULL && n == 8192);
+	CHECK(p != NULL && n == 2026);
 	CHECK(p != NULL && memcmp(p, exp_u, n * sizeof(*p)) == 0);
 	free(p);
 	siprec_stream_free(s);
@@ -1429,7 +1449,8 @@ cleanup(void)
 {
 	static const char *names[] = { "clean.wav", "loss.wav", "reorder.wav",
 	    "dup.wav", "late.wav", "seqwrap.wav", "tswrap.wav", "ssrc.wav",
-	    "pause.wav", "lead.wav", "cut.wav", "cut2.wav", "resync.wav",
+	    "pause.wav", "lead.wav", "cut.wav", "cut2.wav", "cut3.wav",
+	    "resync.wav",
 	    "seqjump.wav", "jitter.wav", "pcma.wav", "l16.wav", "l16s.wav",
 	    "up.wav", "down.wav", "g722.wav", "g729.wav", "opus48.wav",
 	    "opus8.wav", "opus16plc.wav", "dtmf.wav", "dtmf2.wav", "dtmf3.wav",
