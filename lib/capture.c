@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Captures read as one time-ordered stream, decoded down to UDP and TCP. */
 #define _GNU_SOURCE	/* fopencookie */
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <gcrypt.h>
 #include <pcap/pcap.h>
@@ -17,9 +23,17 @@
 #include "gcry_int.h"
 
 /*
- * Every input is read through a stdio cookie stream that feeds each byte
- * to SHA-256 on its way to libpcap, so the digest covers exactly what was
- * parsed (and, drained at the end, the whole file).  Each input keeps one
+ * A regular file is given to libpcap as a plain stream, and a second
+ * thread computes its SHA-256 meanwhile from a descriptor of its own, so
+ * the digest is known early (a recording finished before the end of the
+ * input can name it) and costs the reading thread nothing.  When the
+ * input has been read, the file's size is checked against what was
+ * hashed; a file that grew in between is hashed again.  Anything else
+ * (standard input, a pipe) is read through a stdio cookie stream that
+ * feeds each byte to SHA-256 on its way to libpcap, so the digest covers
+ * exactly what was parsed (and, drained at the end, the whole file).
+ * Libpcap's streams are used by one thread only: stdio locking is off.
+ * Each input keeps one
  * record read ahead; the earliest of them is decoded next.  A UDP payload
  * is handed out in place, inside libpcap's record buffer, so plain UDP
  * costs no allocation; the record is replaced only on the following call.
@@ -39,6 +53,9 @@
 #define FRAG_RANGES	32		/* disjoint pieces per datagram */
 #define FRAG_TIMEOUT	(30 * SIPREC__NS)
 
+#define HASH_CHUNK	(1024 * 1024)	/* read by the hashing thread */
+#define STREAM_BUF	(256 * 1024)	/* libpcap's stdio buffer */
+
 #define DUP_RING	8		/* recent packets compared */
 #define DUP_WINDOW	(10 * 1000000ULL) /* 10 ms */
 
@@ -55,10 +72,22 @@ enum in_state {
 	IN_DONE
 };
 
+/* A regular file's digest, computed by the hashing thread. */
+struct bghash {
+	int			 fd;		/* its own; -1: not a regular file */
+	atomic_int		 state;		/* BG_* */
+	uint64_t		 len;		/* bytes hashed */
+	uint8_t			 sha[32];
+};
+
+enum { BG_RUNNING, BG_DONE, BG_FAILED };
+
 struct input {
 	char			*path;
 	struct hashio		 io;
-	FILE			*fp;		/* the hashing stream */
+	FILE			*fp;		/* what libpcap reads */
+	struct bghash		 bg;
+	char			*vbuf;		/* fp's buffer */
 	pcap_t			*pcap;
 	int			 linktype;
 	struct bpf_program	 prog;
@@ -103,6 +132,9 @@ struct siprec_capture {
 	struct frag			*frags, *frags_tail;
 	size_t				 nfrags, frag_bytes;
 	uint8_t				*dgram;		/* reassembled */
+	pthread_t			 hasher;
+	int				 hashing;	/* hasher started */
+	atomic_int			 stop;		/* hasher: give up */
 	struct dup			 dups[DUP_RING];
 	size_t				 dup_next;
 	enum siprec_err			 err;		/* from the decoders */
@@ -170,18 +202,100 @@ hio_close(void *cookie)
 	return r;
 }
 
+/* SHA-256 of fd from offset 0 to its end; 0, or -1 on a read error. */
+static int
+hash_fd(int fd, const atomic_int *stop, uint8_t sha[32], uint64_t *len)
+{
+	gcry_md_hd_t md;
+	uint8_t *buf;
+	uint64_t at = 0;
+	ssize_t k;
+	int rc = -1;
+
+	if ((buf = malloc(HASH_CHUNK)) == NULL)
+		return -1;
+	if (gcry_md_open(&md, GCRY_MD_SHA256, 0) != 0) {
+		free(buf);
+		return -1;
+	}
+	for (;;) {
+		if (stop != NULL && atomic_load(stop))
+			break;
+		k = pread(fd, buf, HASH_CHUNK, (off_t)at);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			break;
+		if (k == 0) {
+			memcpy(sha, gcry_md_read(md, GCRY_MD_SHA256), 32);
+			*len = at;
+			rc = 0;
+			break;
+		}
+		gcry_md_write(md, buf, (size_t)k);
+		at += (uint64_t)k;
+	}
+	gcry_md_close(md);
+	free(buf);
+	return rc;
+}
+
+/* The hashing thread: every regular input, in order. */
+static void *
+hasher(void *arg)
+{
+	struct siprec_capture *c = arg;
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		struct bghash *h = &c->in[i].bg;
+
+		if (h->fd < 0)
+			continue;
+		atomic_store(&h->state, hash_fd(h->fd, &c->stop, h->sha,
+		    &h->len) == 0 ? BG_DONE : BG_FAILED);
+	}
+	return NULL;
+}
+
+/* Wait for the hashing thread to be done with in. */
+static int
+bg_wait(struct input *in)
+{
+	int st;
+
+	while ((st = atomic_load(&in->bg.state)) == BG_RUNNING) {
+		struct timespec ts = { 0, 1000000 };
+
+		nanosleep(&ts, NULL);
+	}
+	return st;
+}
+
 /* Read what libpcap left, seal the digest, close the input. */
 static void
 input_finish(struct input *in)
 {
 	char buf[8192];
+	struct stat sb;
 
-	if (in->fp != NULL)
-		while (fread(buf, 1, sizeof(buf), in->fp) > 0)
-			continue;
-	if (in->io.md != NULL && !in->io.err) {
-		memcpy(in->sha, gcry_md_read(in->io.md, GCRY_MD_SHA256), 32);
-		in->hashed = 1;
+	if (in->bg.fd >= 0) {
+		/* The whole file as it is now: hashed already, unless it grew. */
+		if (bg_wait(in) == BG_DONE && fstat(in->bg.fd, &sb) == 0 &&
+		    (uint64_t)sb.st_size == in->bg.len) {
+			memcpy(in->sha, in->bg.sha, 32);
+			in->hashed = 1;
+		} else if (hash_fd(in->bg.fd, NULL, in->sha, &in->bg.len) == 0)
+			in->hashed = 1;
+	} else {
+		if (in->fp != NULL)
+			while (fread(buf, 1, sizeof(buf), in->fp) > 0)
+				continue;
+		if (in->io.md != NULL && !in->io.err) {
+			memcpy(in->sha, gcry_md_read(in->io.md,
+			    GCRY_MD_SHA256), 32);
+			in->hashed = 1;
+		}
 	}
 	if (in->pcap != NULL)
 		pcap_close(in->pcap);	/* closes fp, then io.fp */
@@ -189,6 +303,8 @@ input_finish(struct input *in)
 		fclose(in->fp);
 	in->pcap = NULL;
 	in->fp = NULL;
+	free(in->vbuf);
+	in->vbuf = NULL;
 	if (in->has_prog)
 		pcap_freecode(&in->prog);
 	in->has_prog = 0;
@@ -203,6 +319,7 @@ input_open(struct input *in, const char *filter, struct siprec_diag *diag)
 		.close = hio_close
 	};
 	char errbuf[PCAP_ERRBUF_SIZE];
+	struct stat sb;
 
 	if (strcmp(in->path, "-") == 0) {
 		in->io.fp = stdin;
@@ -214,20 +331,33 @@ input_open(struct input *in, const char *filter, struct siprec_diag *diag)
 			return SIPREC_EIO;
 		}
 		in->io.own = 1;
+		if (fstat(fileno(in->io.fp), &sb) == 0 &&
+		    S_ISREG(sb.st_mode) &&
+		    (in->bg.fd = fcntl(fileno(in->io.fp), F_DUPFD_CLOEXEC,
+		    0)) >= 0) {
+			/* Libpcap reads the file itself; see the note above. */
+			in->fp = in->io.fp;
+			in->io.fp = NULL;
+		}
 	}
-	if (gcry_md_open(&in->io.md, GCRY_MD_SHA256, 0) != 0) {
-		in->io.md = NULL;
-		hio_close(&in->io);
-		siprec_diag_set(diag, 0, 0, "%s: cannot start SHA-256",
-		    in->path);
-		return SIPREC_ENOMEM;
+	if (in->fp == NULL) {
+		if (gcry_md_open(&in->io.md, GCRY_MD_SHA256, 0) != 0) {
+			in->io.md = NULL;
+			hio_close(&in->io);
+			siprec_diag_set(diag, 0, 0, "%s: cannot start SHA-256",
+			    in->path);
+			return SIPREC_ENOMEM;
+		}
+		if ((in->fp = fopencookie(&in->io, "r", fns)) == NULL) {
+			hio_close(&in->io);
+			siprec_diag_set(diag, 0, 0, "%s: %s", in->path,
+			    strerror(errno));
+			return SIPREC_ENOMEM;
+		}
 	}
-	if ((in->fp = fopencookie(&in->io, "r", fns)) == NULL) {
-		hio_close(&in->io);
-		siprec_diag_set(diag, 0, 0, "%s: %s", in->path,
-		    strerror(errno));
-		return SIPREC_ENOMEM;
-	}
+	if ((in->vbuf = malloc(STREAM_BUF)) != NULL)
+		(void)setvbuf(in->fp, in->vbuf, _IOFBF, STREAM_BUF);
+	__fsetlocking(in->fp, FSETLOCKING_BYCALLER);
 	errbuf[0] = '\0';
 	in->pcap = pcap_fopen_offline_with_tstamp_precision(in->fp,
 	    PCAP_TSTAMP_PRECISION_NANO, errbuf);
@@ -266,6 +396,10 @@ siprec_capture_free(struct siprec_capture *c)
 
 	if (c == NULL)
 		return;
+	if (c->hashing) {
+		atomic_store(&c->stop, 1);
+		pthread_join(c->hasher, NULL);
+	}
 	for (i = 0; i < c->n; i++) {
 		struct input *in = &c->in[i];
 
@@ -275,6 +409,9 @@ siprec_capture_free(struct siprec_capture *c)
 			fclose(in->fp);
 		else
 			hio_close(&in->io);
+		free(in->vbuf);
+		if (in->bg.fd >= 0)
+			close(in->bg.fd);
 		if (in->has_prog)
 			pcap_freecode(&in->prog);
 		if (in->io.md != NULL)
@@ -329,6 +466,7 @@ siprec_capture_open(const char *const *paths, size_t n, const char *filter,
 	}
 	for (i = 0; i < n; i++) {
 		c->in[i].state = IN_DONE;
+		c->in[i].bg.fd = -1;
 		if ((c->in[i].path = strdup(paths[i])) == NULL) {
 			c->n = i;
 			siprec_capture_free(c);
@@ -340,6 +478,16 @@ siprec_capture_open(const char *const *paths, size_t n, const char *filter,
 			siprec_capture_free(c);
 			return e;
 		}
+	}
+	for (i = 0; i < n; i++)
+		if (c->in[i].bg.fd >= 0)
+			break;
+	if (i < n) {
+		if (pthread_create(&c->hasher, NULL, hasher, c) == 0)
+			c->hashing = 1;
+		else	/* hashed at the end instead, by input_finish() */
+			for (i = 0; i < n; i++)
+				atomic_store(&c->in[i].bg.state, BG_FAILED);
 	}
 	*out = c;
 	return SIPREC_OK;
@@ -355,12 +503,20 @@ enum siprec_err
 siprec_capture_sha256(const struct siprec_capture *c, size_t i,
     uint8_t out[32])
 {
+	const struct input *in;
+
 	if (c == NULL || i >= c->n)
 		return SIPREC_EINVAL;
-	if (!c->in[i].hashed)
-		return SIPREC_ENOTFOUND;
-	memcpy(out, c->in[i].sha, 32);
-	return SIPREC_OK;
+	in = &c->in[i];
+	if (in->hashed) {
+		memcpy(out, in->sha, 32);
+		return SIPREC_OK;
+	}
+	if (in->bg.fd >= 0 && atomic_load(&in->bg.state) == BG_DONE) {
+		memcpy(out, in->bg.sha, 32);
+		return SIPREC_OK;
+	}
+	return SIPREC_ENOTFOUND;
 }
 
 void

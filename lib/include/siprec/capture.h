@@ -66,9 +66,12 @@ const struct siprec_capture_stats *
 		siprec_capture_stats(const struct siprec_capture *);
 
 /*
- * SHA-256 of input i as read (standard input too), for chain of custody;
- * complete once the input has been read to its end.  Returns
- * SIPREC_ENOTFOUND before that.
+ * SHA-256 of input i as read (standard input too), for chain of custody.
+ * A regular file is hashed whole by a thread of its own as soon as it
+ * is opened, so its digest may be known long before the file has been
+ * read; if the file grew meanwhile, the digest given once it has been
+ * read to its end is that of the grown file.  Anything else is known
+ * once read to its end.  Returns SIPREC_ENOTFOUND before it is known.
  */
 enum siprec_err	siprec_capture_sha256(const struct siprec_capture *, size_t i,
 		    uint8_t out[32]);
