@@ -80,7 +80,7 @@ siprec_sdp_parse(const uint8_t *buf, size_t len, struct siprec_sdp *out,
 	sdp_message_t *sdp = NULL;
 	enum siprec_dir sdir = SIPREC_DIR_SENDRECV;
 	const char *v;
-	char *copy, *o;
+	char *copy, *o, *mline;
 	size_t i;
 	int pos, k, r, shold = 0;
 	struct siprec_addr saddr;
@@ -92,7 +92,7 @@ siprec_sdp_parse(const uint8_t *buf, size_t len, struct siprec_sdp *out,
 	 * libosip2 wants CRLF line ends and a final CRLF, which multipart
 	 * splitting removes (DESIGN.md): re-terminate a copy.
 	 */
-	if ((copy = malloc(2 * len + 3)) == NULL)
+	if ((copy = malloc(2 * len + 3 + 7)) == NULL)
 		return SIPREC_ENOMEM;
 	for (i = 0, o = copy; i < len; i++) {
 		if (buf[i] == '\0')
@@ -106,6 +106,15 @@ siprec_sdp_parse(const uint8_t *buf, size_t len, struct siprec_sdp *out,
 		*o++ = '\n';
 	}
 	*o = '\0';
+	/*
+	 * No t= line (OpenSIPS as SRC, SPEC 5): libosip2 refuses the SDP;
+	 * read it as "t=0 0", the unbounded session of RFC 4566 5.9.
+	 */
+	if (strncmp(copy, "t=", 2) != 0 && strstr(copy, "\nt=") == NULL &&
+	    (mline = strstr(copy, "\nm=")) != NULL) {
+		memmove(mline + 8, mline + 1, strlen(mline + 1) + 1);
+		memcpy(mline + 1, "t=0 0\r\n", 7);
+	}
 	if (sdp_message_init(&sdp) != 0) {
 		free(copy);
 		return SIPREC_ENOMEM;

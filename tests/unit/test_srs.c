@@ -186,6 +186,15 @@ test_answer(void)
 	CHECK(strcmp(back.m[0].pts[1].enc, "telephone-event") == 0);
 	CHECK(siprec_srs_sdp_write(&a, 7, 1, md, 3, buf, 40) == 0);
 
+	/* OpenSIPS as SRC: no c= and no t= line (SPEC 5); still answered. */
+	CHECK(siprec_sdp_parse((const uint8_t *)"v=0\no=- 1 0 IN IP4 0.0.0.0\n"
+	    "s=-\nm=audio 35011 RTP/AVP 0\na=label:1\na=sendonly\n", 76,
+	    &offer, NULL) == SIPREC_OK);
+	CHECK(offer.nm == 1 && offer.m[0].addr.port == 35011 &&
+	    strcmp(offer.m[0].label, "1") == 0);
+	CHECK(siprec_srs_media_accept(&offer.m[0], &md[0], &pick, why,
+	    sizeof(why)) == 0);
+
 	CHECK(siprec_srs_answer_dir(SIPREC_DIR_SENDONLY) == SIPREC_DIR_RECVONLY);
 	CHECK(siprec_srs_answer_dir(SIPREC_DIR_INACTIVE) == SIPREC_DIR_INACTIVE);
 	CHECK(siprec_srs_answer_dir(SIPREC_DIR_RECVONLY) == SIPREC_DIR_INACTIVE);
