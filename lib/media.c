@@ -14,6 +14,7 @@
 
 #include "codec_int.h"
 #include "media_int.h"
+#include "writer_int.h"
 
 /*
  * Design note.  Packets of the current SSRC go through a reorder window
@@ -52,7 +53,7 @@
 #define REORDER_MAX	1024
 #define PKT_MAX		65535		/* largest UDP payload */
 #define SLOT_MIN	512
-#define OUT_CHUNK	16384		/* samples buffered before a write */
+#define OUT_CHUNK	(SIPREC__WBUF / 2)	/* samples buffered before a write */
 #define PAGE		4096		/* writes end on page boundaries */
 #define HIST		1024		/* released seqs kept for duplicates */
 #define EPOCH		((uint64_t)1 << 32)	/* first extended seq base */
@@ -135,7 +136,10 @@ struct siprec_stream {
 
 	SNDFILE			*sf;
 	struct vfile {			/* WAV through sf_open_virtual() */
-		int		 fd;		/* -1 when not in use */
+		struct siprec__wfile *wf;	/* NULL when not in use */
+		int		 direct;	/* write now, not queued */
+		const void	*give;		/* obuf: hand it over, not copy */
+		int		 given;
 		sf_count_t	 pos, len;
 		sf_count_t	 data_off;	/* where the samples start */
 	}			 vf;
@@ -171,7 +175,7 @@ struct siprec_stream {
 
 	struct siprec_stream_stats st;
 	size_t			 on;
-	int16_t			 obuf[OUT_CHUNK];
+	int16_t			*obuf;		/* OUT_CHUNK, siprec__wbuf_get() */
 };
 
 static void
@@ -284,9 +288,10 @@ vf_read(void *p, sf_count_t n, void *arg)
 	struct vfile *v = arg;
 	ssize_t k;
 
-	if (n <= 0)
+	if (n <= 0 || siprec__wfile_sync(v->wf) != 0)
 		return 0;
-	if ((k = pread(v->fd, p, (size_t)n, (off_t)v->pos)) < 0)
+	k = pread(siprec__wfile_fd(v->wf), p, (size_t)n, (off_t)v->pos);
+	if (k < 0)
 		return 0;
 	v->pos += k;
 	return k;
@@ -296,23 +301,23 @@ static sf_count_t
 vf_write(const void *p, sf_count_t n, void *arg)
 {
 	struct vfile *v = arg;
-	const char *c = p;
-	sf_count_t done = 0;
-	ssize_t k;
 
-	while (done < n) {
-		k = pwrite(v->fd, c + done, (size_t)(n - done),
-		    (off_t)(v->pos + done));
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			break;
-		done += k;
-	}
-	v->pos += done;
+	if (n <= 0)
+		return 0;
+	if (p == v->give && !v->direct) {
+		/* A whole output buffer, as libsndfile passes 16-bit PCM. */
+		v->give = NULL;
+		v->given = 1;
+		if (siprec__wfile_give(v->wf, (void *)(uintptr_t)p, (size_t)n,
+		    (off_t)v->pos) != 0)
+			return 0;
+	} else if (siprec__wfile_pwrite(v->wf, p, (size_t)n, (off_t)v->pos,
+	    v->direct) != 0)
+		return 0;
+	v->pos += n;
 	if (v->pos > v->len)
 		v->len = v->pos;
-	return done;
+	return n;
 }
 
 static sf_count_t
@@ -331,9 +336,10 @@ close_file(struct siprec_stream *s)
 	if (s->sf != NULL && (e = sf_close(s->sf)) != 0)
 		why = sf_error_number(e);
 	s->sf = NULL;
-	if (s->vf.fd >= 0 && close(s->vf.fd) != 0 && why == NULL)
-		why = strerror(errno);
-	s->vf.fd = -1;
+	if (s->vf.wf != NULL && (e = siprec__wfile_close(s->vf.wf)) != 0 &&
+	    why == NULL)
+		why = strerror(e);
+	s->vf.wf = NULL;
 	return why;
 }
 
@@ -341,7 +347,7 @@ close_file(struct siprec_stream *s)
 static void
 set_chunk(struct siprec_stream *s)
 {
-	sf_count_t at = s->vf.fd >= 0 ? s->vf.len : 0;
+	sf_count_t at = s->vf.wf != NULL ? s->vf.len : 0;
 	size_t k = (size_t)((PAGE - at % PAGE) % PAGE) / sizeof(s->obuf[0]);
 
 	s->chunk = k != 0 && at % (sf_count_t)sizeof(s->obuf[0]) == 0 ?
@@ -382,22 +388,31 @@ open_file(struct siprec_stream *s, unsigned int rate)
 	strcpy(tmp, s->part);
 	strcat(tmp, ".new");
 	if (s->format == SIPREC_FMT_WAV) {
+		int fd;
+
 		memset(&s->vf, 0, sizeof(s->vf));
-		s->vf.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-		    0666);
-		if (s->vf.fd < 0) {
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		if (fd < 0) {
 			set_err(s, SIPREC_EIO, s->part, strerror(errno));
 			free(tmp);
 			return s->err;
 		}
+		if ((s->vf.wf = siprec__wfile_new(fd)) == NULL) {
+			(void)close(fd);
+			(void)unlink(tmp);
+			set_err(s, SIPREC_ENOMEM, s->part, strerror(ENOMEM));
+			free(tmp);
+			return s->err;
+		}
+		/* The first header is on disk before the rename below. */
+		s->vf.direct = 1;
 		s->sf = sf_open_virtual(&vio, SFM_WRITE, &info, &s->vf);
 	} else
 		s->sf = sf_open(tmp, SFM_WRITE, &info);
 	if (s->sf == NULL) {
 		set_err(s, SIPREC_EIO, s->part, sf_strerror(NULL));
-		if (s->vf.fd >= 0)
-			(void)close(s->vf.fd);
-		s->vf.fd = -1;
+		(void)siprec__wfile_close(s->vf.wf);
+		s->vf.wf = NULL;
 		(void)unlink(tmp);	/* it may have made an empty one */
 		free(tmp);
 		return s->err;
@@ -409,6 +424,7 @@ open_file(struct siprec_stream *s, unsigned int rate)
 	sf_command(s->sf, SFC_SET_UPDATE_HEADER_AUTO, NULL, SF_TRUE);
 	sf_command(s->sf, SFC_UPDATE_HEADER_NOW, NULL, 0);
 	s->vf.data_off = s->vf.len;
+	s->vf.direct = 0;
 	set_chunk(s);
 	if (rename(tmp, s->part) != 0) {
 		set_err(s, SIPREC_EIO, s->part, strerror(errno));
@@ -429,12 +445,19 @@ open_file(struct siprec_stream *s, unsigned int rate)
 static void
 flush_out(struct siprec_stream *s)
 {
-	if (s->on == 0 || s->sf == NULL)
+	if (s->on == 0 || s->sf == NULL || s->obuf == NULL)
 		return;
+	s->vf.give = s->obuf;
+	s->vf.given = 0;
 	if (s->err == SIPREC_OK &&
 	    sf_write_short(s->sf, s->obuf, (sf_count_t)s->on) !=
 	    (sf_count_t)s->on)
 		set_err(s, SIPREC_EIO, s->part, sf_strerror(s->sf));
+	s->vf.give = NULL;
+	if (s->vf.given && (s->obuf = siprec__wbuf_get()) == NULL)
+		/* Nowhere to put samples: they are dropped from now on. */
+		set_err(s, SIPREC_ENOMEM, s->part, strerror(ENOMEM));
+	s->vf.given = 0;
 	s->on = 0;
 	s->chunk = OUT_CHUNK;
 }
@@ -454,7 +477,7 @@ out_samples(struct siprec_stream *s, const int16_t *p, size_t n,
 	n -= *skip;
 	*skip = 0;
 	s->wpos += n;
-	while (n > 0) {
+	while (n > 0 && s->obuf != NULL) {
 		k = s->chunk - s->on;
 		if (k > n)
 			k = n;
@@ -500,7 +523,7 @@ write_silence(struct siprec_stream *s, uint64_t n, enum silence why)
 		break;
 	}
 	s->wpos += n;
-	while (n > 0) {
+	while (n > 0 && s->obuf != NULL) {
 		k = s->chunk - s->on;
 		if (k > n)
 			k = (size_t)n;
@@ -845,6 +868,34 @@ deliver(struct siprec_stream *s, const uint8_t *pkt, size_t len,
 			    (uint64_t)g->next_ts, s->rate, m->clock),
 			    pcm, n, drate);
 	}
+	if (!decoded && (m->codec == SIPREC__C_PCMU ||
+	    m->codec == SIPREC__C_PCMA) && m->channels == 1 &&
+	    drate == s->rate && s->rs.from == drate && s->obuf != NULL &&
+	    r.payload.len <= s->chunk - s->on &&
+	    pos + PLACE_TOL >= s->wpos && pos <= s->wpos + PLACE_TOL) {
+		/*
+		 * What place() would do for G.711 that follows on: decoded
+		 * straight into the output buffer instead of copied there.
+		 */
+		e = siprec__dec_decode(s->dec, m->codec, 1, r.payload.p,
+		    r.payload.len, s->obuf + s->on, s->chunk - s->on, &n);
+		if (e != SIPREC_OK) {
+			dec_failed(s, e);
+			return;
+		}
+		note_codec(s, r.pt, m);
+		s->on += n;
+		s->wpos += n;
+		s->have_audio = 1;
+		update_timing_stats(s);
+		if (s->on == s->chunk)
+			flush_out(s);
+		g->next_ts = g->ts_ext + (int64_t)siprec__muldiv(n, m->clock,
+		    drate);
+		g->plc_ok = 1;
+		g->last_codec = m->codec;
+		return;
+	}
 	if (!decoded) {
 		e = siprec__dec_decode(s->dec, m->codec, m->channels,
 		    r.payload.p, r.payload.len, pcm, SIPREC__DEC_MAX, &n);
@@ -1041,7 +1092,6 @@ siprec_stream_new(const struct siprec_stream_opts *o,
 	s->t0 = o->t0_ns;
 	s->reorder = o->reorder != 0 ? o->reorder : REORDER_DEFAULT;
 	s->codec_pt = 128;
-	s->vf.fd = -1;
 	s->chunk = OUT_CHUNK;
 	n = strlen(o->path);
 	s->path = strdup(o->path);
@@ -1049,8 +1099,9 @@ siprec_stream_new(const struct siprec_stream_opts *o,
 	s->slots = calloc(s->reorder + 1, sizeof(*s->slots));
 	s->win = calloc(s->reorder + 1, sizeof(*s->win));
 	s->freel = calloc(s->reorder + 1, sizeof(*s->freel));
+	s->obuf = siprec__wbuf_get();
 	if (s->path == NULL || s->part == NULL || s->slots == NULL ||
-	    s->win == NULL || s->freel == NULL ||
+	    s->win == NULL || s->freel == NULL || s->obuf == NULL ||
 	    siprec__dec_new(&s->dec) != SIPREC_OK) {
 		siprec_stream_free(s);
 		return SIPREC_ENOMEM;
@@ -1237,6 +1288,7 @@ cut_to(struct siprec_stream *s, uint64_t n)
 	uint64_t written = s->wpos - s->on;
 	sf_count_t frames, end;
 	SF_INFO info;
+	int e;
 
 	if (n >= written) {
 		s->on = (size_t)(n - written);
@@ -1249,7 +1301,7 @@ cut_to(struct siprec_stream *s, uint64_t n)
 	s->on = 0;
 	s->wpos = n;
 	frames = (sf_count_t)n;
-	if (s->vf.fd < 0) {
+	if (s->vf.wf == NULL) {
 		if (sf_command(s->sf, SFC_FILE_TRUNCATE, &frames,
 		    sizeof(frames)) != 0)
 			set_err(s, SIPREC_EIO, s->part, sf_strerror(s->sf));
@@ -1268,8 +1320,8 @@ cut_to(struct siprec_stream *s, uint64_t n)
 		set_err(s, SIPREC_EIO, s->part, "cannot cut the file");
 		return;
 	}
-	if (ftruncate(s->vf.fd, (off_t)end) != 0) {
-		set_err(s, SIPREC_EIO, s->part, strerror(errno));
+	if ((e = siprec__wfile_truncate(s->vf.wf, (off_t)end)) != 0) {
+		set_err(s, SIPREC_EIO, s->part, strerror(e));
 		return;
 	}
 	s->vf.len = end;
@@ -1315,6 +1367,18 @@ siprec_stream_finish(struct siprec_stream *s, uint64_t end_ns,
 	return SIPREC_OK;
 }
 
+enum siprec_err
+siprec_stream_sync(struct siprec_stream *s)
+{
+	int e;
+
+	if (s == NULL)
+		return SIPREC_EINVAL;
+	if (s->vf.wf != NULL && (e = siprec__wfile_sync(s->vf.wf)) != 0)
+		set_err(s, SIPREC_EIO, s->part, strerror(e));
+	return s->err == SIPREC_EIO ? SIPREC_EIO : SIPREC_OK;
+}
+
 const struct siprec_stream_stats *
 siprec_stream_stats(const struct siprec_stream *s)
 {
@@ -1338,6 +1402,7 @@ siprec_stream_free(struct siprec_stream *s)
 	free(s->slots);
 	free(s->win);
 	free(s->freel);
+	siprec__wbuf_put(s->obuf);
 	siprec__dec_free(s->dec);
 	free(s->part);
 	free(s->path);

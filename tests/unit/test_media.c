@@ -1382,6 +1382,7 @@ test_crash_safety(void)
 	if (s == NULL)
 		return;
 	tone_stream(s, 0, 1000, 5000, 100);
+	CHECK(siprec_stream_sync(s) == SIPREC_OK);
 	/* the header itself says so: RIFF and data chunk sizes */
 	f = fopen(path_of("killed.wav.part"), "rb");
 	CHECK(f != NULL && fread(h, 1, sizeof(h), f) == sizeof(h));

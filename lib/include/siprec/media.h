@@ -112,6 +112,14 @@ void		siprec_stream_pause(struct siprec_stream *, uint64_t from_ns,
 enum siprec_err	siprec_stream_finish(struct siprec_stream *, uint64_t end_ns,
 		    struct siprec_diag *);
 
+/*
+ * Wait until every sample written so far is with the operating system
+ * (WAV files are written by a thread of the library, behind the
+ * stream); what a killed process leaves of the ".part" file then
+ * reads back at least this far.  SIPREC_EIO if a write failed.
+ */
+enum siprec_err	siprec_stream_sync(struct siprec_stream *);
+
 const struct siprec_stream_stats *
 		siprec_stream_stats(const struct siprec_stream *);
 
