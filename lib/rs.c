@@ -144,6 +144,9 @@ struct siprec_rs {
 	struct siprec_rs_stats	 stats;
 	char			**written;	/* dirs finished in this run */
 	size_t			 nwritten, capwritten;
+	/* Inputs known early (siprec_rs_inputs()), and from which dir on. */
+	char			**in_name, **in_hex;
+	size_t			 nin, written_before;
 	const struct siprec_pkt	*cur;		/* packet being handled */
 	struct siprec_keyring	*keys;
 	uint8_t			 pkt[SIPREC_SRTP_PKT_MAX];	/* for SRTP */
@@ -1330,8 +1333,11 @@ finish(struct siprec_rs *rs, struct rs_rec *r, uint64_t end, const char *why)
 			r->io_error = 1;
 		free(xml);
 	}
-	write_session_json(rs, r, end, why, NULL, NULL, 0);
-	if (write_manifest(r->dir, NULL, NULL, 0) != 0)
+	/* With the inputs known, each file is written once (see finish). */
+	write_session_json(rs, r, end, why, (const char *const *)rs->in_name,
+	    (const char *const *)rs->in_hex, rs->nin);
+	if (write_manifest(r->dir, (const char *const *)rs->in_name,
+	    (const char *const *)rs->in_hex, rs->nin) != 0)
 		r->io_error = 1;
 	if (rs->nwritten == rs->capwritten) {
 		size_t nc = rs->capwritten ? rs->capwritten * 2 : 64;
@@ -1963,17 +1969,85 @@ add_inputs(const char *dir, const char *const *inputs,
 	free(buf);
 }
 
+static void
+inputs_free(struct siprec_rs *rs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->nin; i++) {
+		free(rs->in_name[i]);
+		free(rs->in_hex[i]);
+	}
+	free(rs->in_name);
+	free(rs->in_hex);
+	rs->in_name = rs->in_hex = NULL;
+	rs->nin = 0;
+}
+
+/* Are these the inputs and digests given early? */
+static int
+same_inputs(const struct siprec_rs *rs, const char *const *inputs,
+    const char *const *hex, size_t n)
+{
+	size_t i;
+
+	if (n != rs->nin || inputs == NULL || hex == NULL)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (inputs[i] == NULL || hex[i] == NULL ||
+		    strcmp(inputs[i], rs->in_name[i]) != 0 ||
+		    strcmp(hex[i], rs->in_hex[i]) != 0)
+			return 0;
+	return 1;
+}
+
+enum siprec_err
+siprec_rs_inputs(struct siprec_rs *rs, const char *const *inputs,
+    const char *const *hex, size_t n)
+{
+	size_t i;
+
+	if (rs == NULL || inputs == NULL || hex == NULL || n == 0)
+		return SIPREC_EINVAL;
+	for (i = 0; i < n; i++)
+		if (inputs[i] == NULL || hex[i] == NULL)
+			return SIPREC_EINVAL;
+	inputs_free(rs);
+	if ((rs->in_name = calloc(n, sizeof(*rs->in_name))) == NULL ||
+	    (rs->in_hex = calloc(n, sizeof(*rs->in_hex))) == NULL) {
+		free(rs->in_name);
+		rs->in_name = NULL;
+		return SIPREC_ENOMEM;
+	}
+	rs->nin = n;
+	for (i = 0; i < n; i++)
+		if ((rs->in_name[i] = strdup(inputs[i])) == NULL ||
+		    (rs->in_hex[i] = strdup(hex[i])) == NULL) {
+			inputs_free(rs);
+			return SIPREC_ENOMEM;
+		}
+	rs->written_before = rs->nwritten;
+	return SIPREC_OK;
+}
+
 enum siprec_err
 siprec_rs_finish(struct siprec_rs *rs, uint64_t end_ns, const char *reason,
     const char *const *inputs, const char *const *hex, size_t ninputs,
     struct siprec_diag *diag)
 {
-	size_t i;
+	size_t i, upto;
 	int bad = 0;
 
 	while (rs->all != NULL)
 		finish(rs, rs->all, end_ns, reason);
-	for (i = 0; i < rs->nwritten; i++) {
+	/*
+	 * Recordings written with the inputs given early are complete,
+	 * unless an input's digest changed since (a file that grew).
+	 */
+	upto = rs->nin > 0 ? rs->written_before : rs->nwritten;
+	if (rs->nin > 0 && !same_inputs(rs, inputs, hex, ninputs))
+		upto = rs->nwritten;
+	for (i = 0; i < upto; i++) {
 		if (ninputs > 0)
 			add_inputs(rs->written[i], inputs, hex, ninputs);
 		if (write_manifest(rs->written[i], inputs, hex, ninputs) != 0)
@@ -2009,6 +2083,7 @@ siprec_rs_free(struct siprec_rs *rs)
 	for (i = 0; i < rs->nwritten; i++)
 		free(rs->written[i]);
 	free(rs->written);
+	inputs_free(rs);
 	free(rs->ring);
 	siprec_keyring_free(rs->keys);
 	siprec_meta_ctx_free(rs->meta);

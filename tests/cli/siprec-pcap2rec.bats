@@ -115,6 +115,12 @@ print([x for x in s["streams"] if x["label"] == sys.argv[1]][0][sys.argv[2]])' "
 	d=$(ls -d out/*/)
 	sox "$d/1.wav" -t raw -e signed -b 16 -L got.raw
 	cmp got.raw exp/*-1.raw
+	# hashed as read, named "-", added once the input has ended
+	want=$(sha256sum c.pcap | cut -d' ' -f1)
+	grep -q "^$want  -$" "$d/MANIFEST.sha256"
+	grep -q "\"sha256\": \"$want\"" "$d/session.json"
+	# (sha256sum would read "-" as its standard input)
+	(cd "$d" && grep -v '  -$' MANIFEST.sha256 | sha256sum -c --quiet)
 }
 
 @test "MANIFEST.sha256 verifies, with the input capture's hash" {

@@ -134,6 +134,40 @@ progress(struct run *r, const struct siprec_capture_stats *cs)
 	    (unsigned long long)cs->records, r->recordings);
 }
 
+/*
+ * Once every input's digest is known (early for regular files, hashed
+ * on a thread of their own), give them to the tracker, so that each
+ * recording names them when it is first written.  Returns 1 once given.
+ */
+static int
+early_inputs(struct siprec_capture *cap, struct siprec_rs *rs,
+    const char *const *inputs, size_t n)
+{
+	char **hex;
+	uint8_t dig[32];
+	size_t i;
+	int k, ok = 1;
+
+	for (i = 0; i < n; i++)
+		if (siprec_capture_sha256(cap, i, dig) != SIPREC_OK)
+			return 0;
+	hex = xreallocarray(NULL, n, sizeof(*hex));
+	for (i = 0; i < n; i++) {
+		hex[i] = xmalloc(65);
+		if (siprec_capture_sha256(cap, i, dig) != SIPREC_OK)
+			ok = 0;
+		for (k = 0; k < 32; k++)
+			snprintf(hex[i] + 2 * k, 3, "%02x", dig[k]);
+	}
+	if (ok)
+		ok = siprec_rs_inputs(rs, inputs, (const char *const *)hex,
+		    n) == SIPREC_OK;
+	for (i = 0; i < n; i++)
+		free(hex[i]);
+	free(hex);
+	return ok;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -149,7 +183,7 @@ main(int argc, char *argv[])
 	size_t ninputs, i;
 	uint64_t v, last_ts = 0;
 	enum siprec_err e;
-	int ch, damaged = 0, syserr = 0;
+	int ch, damaged = 0, syserr = 0, given = 0;
 	char tool[64];
 
 	cli_prog = "siprec-pcap2rec";
@@ -295,6 +329,8 @@ bad_value:
 		}
 		if (p.ts_ns > last_ts)
 			last_ts = p.ts_ns;
+		if (!given)
+			given = early_inputs(cap, rs, inputs, ninputs);
 		if (siprec_rs_packet(rs, &p, &d) != SIPREC_OK) {
 			fprintf(stderr, "%s: %s\n", cli_prog, d.detail);
 			syserr = 1;

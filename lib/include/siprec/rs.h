@@ -91,9 +91,18 @@ enum siprec_err	siprec_rs_packet(struct siprec_rs *, const struct siprec_pkt *,
 		    struct siprec_diag *);
 
 /*
+ * The input captures and their SHA-256 in hex (inputs[i], hex[i]), as
+ * soon as they are known (copied): recordings finished from then on name
+ * them in session.json and MANIFEST.sha256 when first written, and
+ * siprec_rs_finish() leaves them alone unless it is given other digests.
+ */
+enum siprec_err	siprec_rs_inputs(struct siprec_rs *, const char *const *inputs,
+		    const char *const *hex, size_t n);
+
+/*
  * End every open recording at end_ns with the given reason, as at the end
  * of input; then add the input captures' SHA-256 to every recording
- * written in this run (inputs[i], hex[i]).
+ * written in this run (inputs[i], hex[i]) that does not have them yet.
  */
 enum siprec_err	siprec_rs_finish(struct siprec_rs *, uint64_t end_ns,
 		    const char *reason, const char *const *inputs,
