@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +126,20 @@ struct rs_rec {
 	int			 io_error;
 };
 
+/* A finished recording whose directory is being completed. */
+struct rs_fin {
+	struct rs_fin		*next;
+	struct rs_rec		*r;
+	uint64_t		 end;
+	char			 why[64];
+	char			*json;		/* session.json */
+	size_t			 njson;
+	int			 with_inputs;
+	int			 done;		/* the thread is through */
+};
+
+#define FIN_MAX		64		/* recordings completing at once */
+
 struct ring_ent {
 	uint64_t		 ts;
 	struct siprec_addr	 dst, src;
@@ -144,9 +159,19 @@ struct siprec_rs {
 	struct siprec_rs_stats	 stats;
 	char			**written;	/* dirs finished in this run */
 	size_t			 nwritten, capwritten;
-	/* Inputs known early (siprec_rs_inputs()), and from which dir on. */
+	unsigned char		*written_with;	/* ... with the early inputs */
+	/* Inputs known early (siprec_rs_inputs()). */
 	char			**in_name, **in_hex;
-	size_t			 nin, written_before;
+	size_t			 nin;
+	/* Directories completed in the background (o.background). */
+	pthread_t		 fin_th;
+	int			 fin_running, fin_stop;
+	pthread_mutex_t		 fin_mu;
+	pthread_cond_t		 fin_work, fin_done;
+	struct rs_fin		*fin_head, *fin_tail;	/* in order of ending */
+	struct rs_fin		*fin_next;		/* for the thread */
+	unsigned int		 fin_n;
+	atomic_uint		 fin_ndone;	/* completed, not reported */
 	const struct siprec_pkt	*cur;		/* packet being handled */
 	struct siprec_keyring	*keys;
 	uint8_t			 pkt[SIPREC_SRTP_PKT_MAX];	/* for SRTP */
@@ -508,10 +533,11 @@ json_parties(FILE *f, const struct siprec_meta_party *p, size_t np,
 	putc(']', f);
 }
 
+/* session.json; into *keep (a buffer of *keepn bytes) if keep is set. */
 static void
 write_session_json(struct siprec_rs *rs, struct rs_rec *r, uint64_t end,
     const char *reason, const char *const *inputs, const char *const *hex,
-    size_t ninputs)
+    size_t ninputs, char **keep, size_t *keepn)
 {
 	struct siprec_meta_party parties[16];
 	char path[PATH_MAX + 32], t[40], a[80];
@@ -652,6 +678,11 @@ write_session_json(struct siprec_rs *rs, struct rs_rec *r, uint64_t end,
 	fprintf(f, "\n  ],\n  ");
 	json_inputs(f, inputs, hex, ninputs);
 	fclose(f);
+	if (keep != NULL) {
+		*keep = buf;
+		*keepn = n;
+		return;
+	}
 	snprintf(path, sizeof(path), "%s/session.json", r->dir);
 	if (write_file(path, buf, n) != 0)
 		r->io_error = 1;
@@ -1291,14 +1322,17 @@ combine(struct siprec_rs *rs, struct rs_rec *r)
 	    "rates differ", r->id);
 }
 
+static void	complete(struct siprec_rs *, struct rs_fin *);
+static void	finish_end(struct siprec_rs *, struct rs_fin *);
+static int	fin_start(struct siprec_rs *);
+static void	fin_queue(struct siprec_rs *, struct rs_fin *);
+
 static void
 finish(struct siprec_rs *rs, struct rs_rec *r, uint64_t end, const char *why)
 {
-	struct siprec_rs_done done;
-	struct siprec_rs_done_stream dst[MAX_STREAMS];
 	char path[PATH_MAX + 32], *xml;
+	struct rs_fin *j;
 	size_t n, i;
-	uint64_t pk = 0, lost = 0;
 	struct siprec_diag d;
 
 	rec_unlink(rs, r);
@@ -1312,7 +1346,6 @@ finish(struct siprec_rs *rs, struct rs_rec *r, uint64_t end, const char *why)
 	event(r, end, "end", "%s", why);
 	for (i = 0; i < r->nst; i++) {
 		struct rs_stream *s = &r->st[i];
-		const struct siprec_stream_stats *x;
 
 		if (s->paused)
 			siprec_stream_pause(s->s, s->pause_from, end);
@@ -1320,10 +1353,6 @@ finish(struct siprec_rs *rs, struct rs_rec *r, uint64_t end, const char *why)
 			rslog(rs, SIPREC_SEV_ERROR, "%s/%s: %s", r->dir,
 			    s->fname, d.detail);
 			r->io_error = 1;
-		}
-		if ((x = siprec_stream_stats(s->s)) != NULL) {
-			pk += x->packets;
-			lost += x->lost;
 		}
 	}
 	combine(rs, r);
@@ -1333,32 +1362,98 @@ finish(struct siprec_rs *rs, struct rs_rec *r, uint64_t end, const char *why)
 			r->io_error = 1;
 		free(xml);
 	}
-	/* With the inputs known, each file is written once (see finish). */
-	write_session_json(rs, r, end, why, (const char *const *)rs->in_name,
-	    (const char *const *)rs->in_hex, rs->nin);
-	if (write_manifest(r->dir, (const char *const *)rs->in_name,
-	    (const char *const *)rs->in_hex, rs->nin) != 0)
+	if ((j = calloc(1, sizeof(*j))) == NULL) {
+		/* No memory for the job: completed here, as it can be. */
+		write_session_json(rs, r, end, why,
+		    (const char *const *)rs->in_name,
+		    (const char *const *)rs->in_hex, rs->nin, NULL, NULL);
+		(void)write_manifest(r->dir, (const char *const *)rs->in_name,
+		    (const char *const *)rs->in_hex, rs->nin);
 		r->io_error = 1;
+		rs->stats.recordings++;
+		rec_free(r);
+		return;
+	}
+	j->r = r;
+	j->end = end;
+	snprintf(j->why, sizeof(j->why), "%s", why);
+	j->with_inputs = rs->nin > 0;
+	/* With the inputs known, each file is written once. */
+	write_session_json(rs, r, end, why, (const char *const *)rs->in_name,
+	    (const char *const *)rs->in_hex, rs->nin, &j->json, &j->njson);
+	if (rs->o.background && fin_start(rs)) {
+		fin_queue(rs, j);
+		return;
+	}
+	complete(rs, j);
+	finish_end(rs, j);
+}
+
+/*
+ * Complete a recording's directory: session.json, then MANIFEST.sha256
+ * with the hashes of everything in it.  On the background thread when
+ * there is one; touches nothing of rs but the inputs, which stay put
+ * while jobs are queued (siprec_rs_inputs() waits for them).
+ */
+static void
+complete(struct siprec_rs *rs, struct rs_fin *j)
+{
+	struct rs_rec *r = j->r;
+	char path[PATH_MAX + 32];
+
+	snprintf(path, sizeof(path), "%s/session.json", r->dir);
+	if (j->json == NULL || write_file(path, j->json, j->njson) != 0)
+		r->io_error = 1;
+	free(j->json);
+	j->json = NULL;
+	if (write_manifest(r->dir, j->with_inputs ?
+	    (const char *const *)rs->in_name : NULL, j->with_inputs ?
+	    (const char *const *)rs->in_hex : NULL, j->with_inputs ?
+	    rs->nin : 0) != 0)
+		r->io_error = 1;
+}
+
+/* A completed recording: counted, remembered, reported, freed. */
+static void
+finish_end(struct siprec_rs *rs, struct rs_fin *j)
+{
+	struct rs_rec *r = j->r;
+	struct siprec_rs_done done;
+	struct siprec_rs_done_stream dst[MAX_STREAMS];
+	const struct siprec_stream_stats *x;
+	uint64_t pk = 0, lost = 0;
+	size_t i;
+
 	if (rs->nwritten == rs->capwritten) {
 		size_t nc = rs->capwritten ? rs->capwritten * 2 : 64;
 		char **nw = realloc(rs->written, nc * sizeof(*nw));
+		unsigned char *ww = realloc(rs->written_with, nc);
 
-		if (nw != NULL) {
+		if (nw != NULL)
 			rs->written = nw;
+		if (ww != NULL)
+			rs->written_with = ww;
+		if (nw != NULL && ww != NULL)
 			rs->capwritten = nc;
-		}
 	}
-	if (rs->nwritten < rs->capwritten)
+	if (rs->nwritten < rs->capwritten) {
+		rs->written_with[rs->nwritten] = (unsigned char)j->with_inputs;
 		rs->written[rs->nwritten++] = strdup(r->dir);
+	}
 	rs->stats.recordings++;
+	for (i = 0; i < r->nst; i++)
+		if ((x = siprec_stream_stats(r->st[i].s)) != NULL) {
+			pk += x->packets;
+			lost += x->lost;
+		}
 	memset(&done, 0, sizeof(done));
 	done.id = r->id;
 	done.dir = r->dir;
 	done.call_id = r->call_id;
-	done.reason = why;
+	done.reason = j->why;
 	done.siprec = r->siprec;
 	done.start_ns = r->t0;
-	done.end_ns = end;
+	done.end_ns = j->end;
 	done.streams = r->nst;
 	done.metadata = r->ndocs;
 	done.packets = pk;
@@ -1377,6 +1472,153 @@ finish(struct siprec_rs *rs, struct rs_rec *r, uint64_t end, const char *why)
 	if (rs->o.done != NULL)
 		rs->o.done(rs->o.arg, &done);
 	rec_free(r);
+	free(j->json);
+	free(j);
+}
+
+/* --- completing directories in the background ------------------------------ */
+
+static void *
+fin_thread(void *arg)
+{
+	struct siprec_rs *rs = arg;
+	struct rs_fin *j;
+
+	pthread_mutex_lock(&rs->fin_mu);
+	for (;;) {
+		while (rs->fin_next == NULL && !rs->fin_stop)
+			pthread_cond_wait(&rs->fin_work, &rs->fin_mu);
+		if ((j = rs->fin_next) == NULL)
+			break;
+		rs->fin_next = j->next;
+		pthread_mutex_unlock(&rs->fin_mu);
+		complete(rs, j);
+		pthread_mutex_lock(&rs->fin_mu);
+		j->done = 1;
+		atomic_fetch_add(&rs->fin_ndone, 1);
+		pthread_cond_broadcast(&rs->fin_done);
+	}
+	pthread_mutex_unlock(&rs->fin_mu);
+	return NULL;
+}
+
+/* The background thread, started on first use; 0 if it cannot run. */
+static int
+fin_start(struct siprec_rs *rs)
+{
+	if (rs->fin_running)
+		return 1;
+	if (pthread_mutex_init(&rs->fin_mu, NULL) != 0)
+		return 0;
+	if (pthread_cond_init(&rs->fin_work, NULL) != 0) {
+		pthread_mutex_destroy(&rs->fin_mu);
+		return 0;
+	}
+	if (pthread_cond_init(&rs->fin_done, NULL) != 0) {
+		pthread_cond_destroy(&rs->fin_work);
+		pthread_mutex_destroy(&rs->fin_mu);
+		return 0;
+	}
+	rs->fin_stop = 0;
+	if (pthread_create(&rs->fin_th, NULL, fin_thread, rs) != 0) {
+		pthread_cond_destroy(&rs->fin_done);
+		pthread_cond_destroy(&rs->fin_work);
+		pthread_mutex_destroy(&rs->fin_mu);
+		return 0;
+	}
+	rs->fin_running = 1;
+	return 1;
+}
+
+/*
+ * Wait, fin_mu held, for the thread to complete a job: rather than idle,
+ * complete the next one not started here.
+ */
+static void
+fin_help(struct siprec_rs *rs)
+{
+	struct rs_fin *j;
+
+	if ((j = rs->fin_next) == NULL) {
+		pthread_cond_wait(&rs->fin_done, &rs->fin_mu);
+		return;
+	}
+	rs->fin_next = j->next;
+	pthread_mutex_unlock(&rs->fin_mu);
+	complete(rs, j);
+	pthread_mutex_lock(&rs->fin_mu);
+	j->done = 1;
+	atomic_fetch_add(&rs->fin_ndone, 1);
+}
+
+/*
+ * Report the completed recordings at the head of the queue, in order;
+ * with all set, wait for every one.
+ */
+static void
+fin_reap(struct siprec_rs *rs, int all)
+{
+	struct rs_fin *j;
+
+	if (!rs->fin_running)
+		return;
+	for (;;) {
+		/* Per packet: nothing to do unless a job is through. */
+		if (!all && atomic_load(&rs->fin_ndone) == 0)
+			return;
+		pthread_mutex_lock(&rs->fin_mu);
+		while ((j = rs->fin_head) != NULL && !j->done && all)
+			fin_help(rs);
+		if (j != NULL && j->done) {
+			rs->fin_head = j->next;
+			if (rs->fin_head == NULL)
+				rs->fin_tail = NULL;
+			rs->fin_n--;
+			atomic_fetch_sub(&rs->fin_ndone, 1);
+		} else
+			j = NULL;
+		pthread_mutex_unlock(&rs->fin_mu);
+		if (j == NULL)
+			return;
+		finish_end(rs, j);
+	}
+}
+
+static void
+fin_queue(struct siprec_rs *rs, struct rs_fin *j)
+{
+	pthread_mutex_lock(&rs->fin_mu);
+	/* At most FIN_MAX recordings held in memory: wait for the oldest. */
+	while (rs->fin_n >= FIN_MAX && !rs->fin_head->done)
+		fin_help(rs);
+	if (rs->fin_tail != NULL)
+		rs->fin_tail->next = j;
+	else
+		rs->fin_head = j;
+	rs->fin_tail = j;
+	if (rs->fin_next == NULL)
+		rs->fin_next = j;
+	rs->fin_n++;
+	pthread_cond_signal(&rs->fin_work);
+	pthread_mutex_unlock(&rs->fin_mu);
+	fin_reap(rs, 0);
+}
+
+static void
+fin_stop(struct siprec_rs *rs)
+{
+	if (!rs->fin_running)
+		return;
+	fin_reap(rs, 1);
+	pthread_mutex_lock(&rs->fin_mu);
+	rs->fin_stop = 1;
+	pthread_cond_signal(&rs->fin_work);
+	pthread_mutex_unlock(&rs->fin_mu);
+	pthread_join(rs->fin_th, NULL);
+	pthread_cond_destroy(&rs->fin_done);
+	pthread_cond_destroy(&rs->fin_work);
+	pthread_mutex_destroy(&rs->fin_mu);
+	rs->fin_running = 0;
 }
 
 /* --- SIP -------------------------------------------------------------------- */
@@ -1909,6 +2151,7 @@ siprec_rs_packet(struct siprec_rs *rs, const struct siprec_pkt *p,
 	struct rs_stream *s;
 
 	(void)diag;
+	fin_reap(rs, 0);
 	rs->cur = p;
 	if (p->kind == SIPREC_PKT_SIP_TCP ||
 	    looks_sip(p->data.p, p->data.len))
@@ -1934,6 +2177,7 @@ siprec_rs_packet(struct siprec_rs *rs, const struct siprec_pkt *p,
 void
 siprec_rs_tick(struct siprec_rs *rs, uint64_t now_ns)
 {
+	fin_reap(rs, 0);
 	if (now_ns > rs->last_idle_check)
 		idle_check(rs, now_ns);
 }
@@ -2012,6 +2256,7 @@ siprec_rs_inputs(struct siprec_rs *rs, const char *const *inputs,
 	for (i = 0; i < n; i++)
 		if (inputs[i] == NULL || hex[i] == NULL)
 			return SIPREC_EINVAL;
+	fin_reap(rs, 1);	/* no job reads them any more */
 	inputs_free(rs);
 	if ((rs->in_name = calloc(n, sizeof(*rs->in_name))) == NULL ||
 	    (rs->in_hex = calloc(n, sizeof(*rs->in_hex))) == NULL) {
@@ -2026,7 +2271,6 @@ siprec_rs_inputs(struct siprec_rs *rs, const char *const *inputs,
 			inputs_free(rs);
 			return SIPREC_ENOMEM;
 		}
-	rs->written_before = rs->nwritten;
 	return SIPREC_OK;
 }
 
@@ -2035,19 +2279,20 @@ siprec_rs_finish(struct siprec_rs *rs, uint64_t end_ns, const char *reason,
     const char *const *inputs, const char *const *hex, size_t ninputs,
     struct siprec_diag *diag)
 {
-	size_t i, upto;
-	int bad = 0;
+	size_t i;
+	int bad = 0, same;
 
 	while (rs->all != NULL)
 		finish(rs, rs->all, end_ns, reason);
+	fin_reap(rs, 1);
 	/*
 	 * Recordings written with the inputs given early are complete,
 	 * unless an input's digest changed since (a file that grew).
 	 */
-	upto = rs->nin > 0 ? rs->written_before : rs->nwritten;
-	if (rs->nin > 0 && !same_inputs(rs, inputs, hex, ninputs))
-		upto = rs->nwritten;
-	for (i = 0; i < upto; i++) {
+	same = rs->nin > 0 && same_inputs(rs, inputs, hex, ninputs);
+	for (i = 0; i < rs->nwritten; i++) {
+		if (same && rs->written_with[i])
+			continue;
 		if (ninputs > 0)
 			add_inputs(rs->written[i], inputs, hex, ninputs);
 		if (write_manifest(rs->written[i], inputs, hex, ninputs) != 0)
@@ -2074,6 +2319,7 @@ siprec_rs_free(struct siprec_rs *rs)
 
 	if (rs == NULL)
 		return;
+	fin_stop(rs);
 	while (rs->all != NULL) {
 		struct rs_rec *r = rs->all;
 
@@ -2083,6 +2329,7 @@ siprec_rs_free(struct siprec_rs *rs)
 	for (i = 0; i < rs->nwritten; i++)
 		free(rs->written[i]);
 	free(rs->written);
+	free(rs->written_with);
 	inputs_free(rs);
 	free(rs->ring);
 	siprec_keyring_free(rs->keys);

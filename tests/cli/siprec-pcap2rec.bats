@@ -277,6 +277,23 @@ open("evil.pcap", "wb").write(d.replace(sys.argv[1].encode(), b"../../"))' "${ci
 	rebuild_exact --codec pcma --codec-change 20 --loss 19,20
 }
 
+@test "a recording is reported once its directory is complete" {
+	# Directories are completed (hashes, session.json, manifest) on a
+	# thread of their own while packets go on; each line must wait.
+	"$G" --calls 40 --concurrent 10 -d 2 c.pcap
+	"$P" -q -j -o out c.pcap | while IFS= read -r line; do
+		d=$(printf '%s\n' "$line" |
+		    python3 -c 'import json,sys; print(json.load(sys.stdin)["dir"])')
+		[ -f "$d/session.json" ] || { echo "$d: no session.json"; exit 1; }
+		(cd "$d" && sha256sum -c --quiet --ignore-missing \
+		    MANIFEST.sha256) || { echo "$d: manifest"; exit 1; }
+		[ "$(grep -c '\.wav$' "$d/MANIFEST.sha256")" -eq 2 ] ||
+		    { echo "$d: audio not in the manifest"; exit 1; }
+		echo "$d" >> seen
+	done
+	[ "$(wc -l < seen)" -eq 40 ]
+}
+
 @test "kill -9 mid-run: finished recordings complete, the ones in flight readable" {
 	"$G" --calls 60 --concurrent 20 -d 20 c.pcap
 	"$P" -q -o out c.pcap > /dev/null &

@@ -76,6 +76,14 @@ struct siprec_rs_opts {
 	void			(*event)(void *, const struct siprec_rs_event *);
 	int			 strict_meta;	/* check metadata under the
 						   strict profile (else lenient) */
+	/*
+	 * Complete finished recording directories (session.json, the
+	 * hashes of MANIFEST.sha256) on a thread of the library, while
+	 * packets go on: the done callback then comes later, from
+	 * siprec_rs_packet(), siprec_rs_tick() or siprec_rs_finish(), in
+	 * the order the recordings ended, once the directory is complete.
+	 */
+	int			 background;
 	void			*arg;
 };
 
