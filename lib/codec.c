@@ -158,6 +158,7 @@ siprec__codec_rate(enum siprec__codec c, unsigned int clock)
 	case SIPREC__C_NONE:
 	case SIPREC__C_TEVENT:
 	case SIPREC__C_CN:
+	case SIPREC__C_OTHER:
 		break;
 	}
 	return 0;
@@ -331,6 +332,7 @@ siprec__dec_decode(struct siprec__dec *d, enum siprec__codec c,
 	case SIPREC__C_NONE:
 	case SIPREC__C_TEVENT:
 	case SIPREC__C_CN:
+	case SIPREC__C_OTHER:
 		break;
 	}
 	return SIPREC_EPARSE;

@@ -17,7 +17,8 @@ enum siprec__codec {
 	SIPREC__C_OPUS,		/* RFC 7587, 48 kHz clock */
 	SIPREC__C_L16,		/* RFC 3551 4.5.11, network byte order */
 	SIPREC__C_TEVENT,	/* RFC 4733 telephone-event: not audio */
-	SIPREC__C_CN		/* RFC 3389 comfort noise: not audio */
+	SIPREC__C_CN,		/* RFC 3389 comfort noise: not audio */
+	SIPREC__C_OTHER		/* audio we cannot decode (G.726, GSM...) */
 };
 
 /*

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <sndfile.h>
@@ -74,8 +75,9 @@ enum silence {
 struct ptmap {
 	enum siprec__codec	 codec;
 	unsigned int		 clock;
-	unsigned int		 channels;
-	int			 set;
+	unsigned short		 channels;
+	unsigned char		 set;
+	char			 name[17];	/* SIPREC__C_OTHER: its name */
 };
 
 struct slot {
@@ -774,15 +776,19 @@ dtmf(struct siprec_stream *s, const struct siprec_rtp *r,
 static void
 note_codec(struct siprec_stream *s, unsigned int pt, const struct ptmap *m)
 {
+	const char *name;
+
 	if (s->codec_pt == pt)
 		return;
 	s->codec_pt = pt;
+	name = m->codec == SIPREC__C_OTHER ? m->name :
+	    siprec__codec_name(m->codec);
 	if (m->channels > 1)
 		snprintf(s->st.codec, sizeof(s->st.codec), "%s/%u/%u",
-		    siprec__codec_name(m->codec), m->clock, m->channels);
+		    name, m->clock, (unsigned int)m->channels);
 	else
-		snprintf(s->st.codec, sizeof(s->st.codec), "%s/%u",
-		    siprec__codec_name(m->codec), m->clock);
+		snprintf(s->st.codec, sizeof(s->st.codec), "%s/%u", name,
+		    m->clock);
 }
 
 static void
@@ -828,6 +834,15 @@ deliver(struct siprec_stream *s, const uint8_t *pkt, size_t len,
 			(void)timeline(s, r.ts, m->clock, arrival, &fresh);
 			g->plc_ok = 0;
 		}
+		return;
+	case SIPREC__C_OTHER:
+		/*
+		 * Counted with loss and jitter like any audio, not heard:
+		 * its time is left to the silence of the timeline.
+		 */
+		note_codec(s, r.pt, m);
+		s->st.undecoded++;
+		g->plc_ok = 0;
 		return;
 	case SIPREC__C_NONE:
 		return;
@@ -1044,12 +1059,15 @@ in_window(const struct siprec_stream *s, uint64_t ext)
 }
 
 static void
-set_static(struct siprec_stream *s, unsigned int pt, enum siprec__codec c)
+set_static(struct siprec_stream *s, unsigned int pt, enum siprec__codec c,
+    const char *name, unsigned int clock, unsigned int channels)
 {
 	s->map[pt].codec = c;
-	s->map[pt].clock = 8000;
-	s->map[pt].channels = 1;
+	s->map[pt].clock = clock;
+	s->map[pt].channels = (unsigned short)channels;
 	s->map[pt].set = 1;
+	if (name != NULL)
+		snprintf(s->map[pt].name, sizeof(s->map[pt].name), "%s", name);
 }
 
 enum siprec_err
@@ -1111,12 +1129,24 @@ siprec_stream_new(const struct siprec_stream_opts *o,
 	for (i = 0; i <= s->reorder; i++)
 		s->freel[s->nfree++] = &s->slots[i];
 
-	/* RFC 3551 6: static payload types known without an rtpmap. */
-	set_static(s, 0, SIPREC__C_PCMU);
-	set_static(s, 8, SIPREC__C_PCMA);
-	set_static(s, 9, SIPREC__C_G722);
-	set_static(s, 13, SIPREC__C_CN);
-	set_static(s, 18, SIPREC__C_G729);
+	/*
+	 * RFC 3551 6: static payload types known without an rtpmap; those
+	 * we cannot decode still have their statistics.
+	 */
+	set_static(s, 0, SIPREC__C_PCMU, NULL, 8000, 1);
+	set_static(s, 3, SIPREC__C_OTHER, "GSM", 8000, 1);
+	set_static(s, 4, SIPREC__C_OTHER, "G723", 8000, 1);
+	set_static(s, 5, SIPREC__C_OTHER, "DVI4", 8000, 1);
+	set_static(s, 6, SIPREC__C_OTHER, "DVI4", 16000, 1);
+	set_static(s, 7, SIPREC__C_OTHER, "LPC", 8000, 1);
+	set_static(s, 8, SIPREC__C_PCMA, NULL, 8000, 1);
+	set_static(s, 9, SIPREC__C_G722, NULL, 8000, 1);
+	set_static(s, 12, SIPREC__C_OTHER, "QCELP", 8000, 1);
+	set_static(s, 13, SIPREC__C_CN, NULL, 8000, 1);
+	set_static(s, 15, SIPREC__C_OTHER, "G728", 8000, 1);
+	set_static(s, 16, SIPREC__C_OTHER, "DVI4", 11025, 1);
+	set_static(s, 17, SIPREC__C_OTHER, "DVI4", 22050, 1);
+	set_static(s, 18, SIPREC__C_G729, NULL, 8000, 1);
 
 	if (o->rate != 0 && open_file(s, o->rate) != SIPREC_OK) {
 		enum siprec_err e = s->err;
@@ -1142,21 +1172,26 @@ siprec_stream_map(struct siprec_stream *s, unsigned int pt,
 	if (channels == 0)
 		channels = 1;
 	c = siprec__codec_byname(encoding);
+	if (c == SIPREC__C_NONE)
+		c = SIPREC__C_OTHER;
 	m = &s->map[pt];
 	if (m->set) {
 		/* RFC 3264 8.3.2: a payload type keeps its mapping. */
 		if (m->codec != c || m->clock != clock ||
-		    m->channels != channels)
+		    m->channels != channels || (c == SIPREC__C_OTHER &&
+		    strncasecmp(m->name, encoding, sizeof(m->name) - 1) != 0))
 			return SIPREC_EINVAL;
-		return SIPREC_OK;
+		return c == SIPREC__C_OTHER ? SIPREC_EUNSUPP : SIPREC_OK;
 	}
-	if (c == SIPREC__C_NONE)
-		return SIPREC_EUNSUPP;
 	m->codec = c;
 	m->clock = clock;
-	m->channels = channels;
+	m->channels = (unsigned short)channels;
 	m->set = 1;
-	return SIPREC_OK;
+	if (c != SIPREC__C_OTHER)
+		return SIPREC_OK;
+	/* Statistics without audio (siprec-recording(5)). */
+	snprintf(m->name, sizeof(m->name), "%s", encoding);
+	return SIPREC_EUNSUPP;
 }
 
 enum siprec_err

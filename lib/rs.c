@@ -625,6 +625,9 @@ write_session_json(struct siprec_rs *rs, struct rs_rec *r, uint64_t end,
 		    (unsigned long long)(x ? x->paused_ms : 0),
 		    (unsigned long long)(x ? x->samples : 0),
 		    x ? x->rate : 0);
+		if (x != NULL && x->undecoded > 0)
+			fprintf(f, ", \"undecoded\": %llu",
+			    (unsigned long long)x->undecoded);
 		if (x != NULL && x->first_ns != 0) {
 			rfc3339(x->first_ns, t, sizeof(t));
 			fprintf(f, ", \"first\": \"%s\"", t);

@@ -1255,6 +1255,67 @@ test_cn(void)
 
 /* --- mapping, bad input, formats, crash safety -------------------------- */
 
+/*
+ * A codec we cannot decode (G.726 by rtpmap, GSM by its static type):
+ * packets, loss, jitter and codec are reported, the audio is silence.
+ */
+static void
+test_undecodable(void)
+{
+	const struct siprec_stream_stats *st;
+	struct siprec_stream *s;
+	uint8_t b[256], pl[80];
+	int16_t *p;
+	size_t n, k;
+	int i;
+
+	memset(pl, 0x5a, sizeof(pl));
+	s = open_stream("g726.wav", SIPREC_FMT_WAV, 0, 0);
+	if (s == NULL)
+		return;
+	CHECK(siprec_stream_map(s, 96, "G726-32", 8000, 1) ==
+	    SIPREC_EUNSUPP);
+	CHECK(siprec_stream_map(s, 96, "g726-32", 8000, 1) ==
+	    SIPREC_EUNSUPP);
+	CHECK(siprec_stream_map(s, 96, "G726-40", 8000, 1) == SIPREC_EINVAL);
+	for (i = 0; i < NPKT; i++) {
+		if (i == 10 || i == 11)
+			continue;	/* lost */
+		/* every fifth packet 4 ms late: jitter */
+		n = mkpkt(b, 96, i == 0, (uint16_t)(100 + i),
+		    7000 + (uint32_t)i * 160, SSRC_A, pl, sizeof(pl));
+		CHECK(siprec_stream_rtp(s, b, n, T0 + (uint64_t)i * 20 * MS +
+		    (i % 5 == 4 ? 4 * MS : 0)) == SIPREC_OK);
+	}
+	CHECK(finish(s, T0 + SEC));
+	st = siprec_stream_stats(s);
+	CHECK(st->packets == NPKT - 2 && st->lost == 2 && st->bad == 0);
+	CHECK(st->undecoded == NPKT - 2 && st->bytes == (NPKT - 2) * 80);
+	CHECK(st->jitter_ms > 0.0 && st->nssrc == 1);
+	CHECK(strcmp(st->codec, "G726-32/8000") == 0);
+	CHECK(st->samples == 8000 && st->rate == 8000);
+	siprec_stream_free(s);
+	p = readback("g726.wav", &k, NULL);
+	CHECK(p != NULL && k == 8000 && all_zero(p, k));
+	free(p);
+
+	/* GSM, static payload type 3 (RFC 3551 6): no rtpmap needed */
+	s = open_stream("gsm.wav", SIPREC_FMT_WAV, 0, 0);
+	if (s == NULL)
+		return;
+	for (i = 0; i < 5; i++) {
+		n = mkpkt(b, 3, i == 0, (uint16_t)i, (uint32_t)i * 160,
+		    SSRC_B, pl, 33);
+		CHECK(siprec_stream_rtp(s, b, n, T0 + (uint64_t)i * 20 * MS) ==
+		    SIPREC_OK);
+	}
+	CHECK(finish(s, T0 + 100 * MS));
+	st = siprec_stream_stats(s);
+	CHECK(st->packets == 5 && st->lost == 0 && st->bad == 0 &&
+	    st->undecoded == 5 && strcmp(st->codec, "GSM/8000") == 0);
+	siprec_stream_free(s);
+}
+
 static void
 test_map_and_bad(void)
 {
@@ -1280,7 +1341,10 @@ test_map_and_bad(void)
 	CHECK(siprec_stream_map(s, 98, "PCMU", 0, 1) == SIPREC_EINVAL);
 	CHECK(siprec_stream_map(s, 98, NULL, 8000, 1) == SIPREC_EINVAL);
 
-	/* not RTP, RTCP, an unknown PT, a mapped-unsupported PT: bad */
+	/*
+	 * not RTP, RTCP, an unknown PT: bad; a PT mapped to a codec we
+	 * cannot decode: counted, undecoded
+	 */
 	CHECK(siprec_stream_rtp(s, junk, sizeof(junk), T0) == SIPREC_OK);
 	b[0] = 0x80;
 	b[1] = 201;
@@ -1291,12 +1355,12 @@ test_map_and_bad(void)
 	n = mkpkt(b, 97, 0, 1, 1, SSRC_A, junk, 5);
 	CHECK(siprec_stream_rtp(s, b, n, T0) == SIPREC_OK);
 	/* undecodable Opus: accepted, counted bad, never fatal */
-	n = mkpkt(b, 96, 0, 1, 1, SSRC_A, junk, 0);
+	n = mkpkt(b, 96, 0, 2, 161, SSRC_A, junk, 0);
 	memset(b + 12, 0xff, 3);
 	CHECK(siprec_stream_rtp(s, b, 15, T0) == SIPREC_OK);
 	CHECK(finish(s, T0 + 100 * MS));
 	st = siprec_stream_stats(s);
-	CHECK(st->bad == 5 && st->packets == 1);
+	CHECK(st->bad == 4 && st->packets == 2 && st->undecoded == 1);
 	CHECK(st->samples == 800);	/* no codec: 8000 Hz silence */
 	CHECK(siprec_stream_finish(s, T0, NULL) == SIPREC_EINVAL);
 	CHECK(siprec_stream_rtp(s, b, 15, T0) == SIPREC_EINVAL);
@@ -1450,7 +1514,7 @@ cleanup(void)
 {
 	static const char *names[] = { "clean.wav", "loss.wav", "reorder.wav",
 	    "dup.wav", "late.wav", "seqwrap.wav", "tswrap.wav", "ssrc.wav",
-	    "pause.wav", "lead.wav", "cut.wav", "cut2.wav", "cut3.wav",
+	    "pause.wav", "lead.wav", "cut.wav", "cut2.wav", "cut3.wav", "g726.wav", "gsm.wav",
 	    "resync.wav",
 	    "seqjump.wav", "jitter.wav", "pcma.wav", "l16.wav", "l16s.wav",
 	    "up.wav", "down.wav", "g722.wav", "g729.wav", "opus48.wav",
@@ -1506,6 +1570,7 @@ main(void)
 	test_dtmf();
 	test_cn();
 	test_map_and_bad();
+	test_undecodable();
 	test_formats();
 	test_crash_safety();
 	test_determinism();

@@ -71,6 +71,9 @@ struct siprec_stream_stats {
 	uint64_t	 gap_ms;	/* silence written for loss and gaps */
 	unsigned int	 resyncs;	/* timestamp steps re-placed by
 					   arrival time (T-09) */
+	uint64_t	 undecoded;	/* packets of a codec we cannot
+					   decode (G.726, GSM...): counted
+					   in the above, heard as silence */
 };
 
 struct siprec_stream;
@@ -82,8 +85,12 @@ enum siprec_err	siprec_stream_new(const struct siprec_stream_opts *,
  * Map payload type pt to a codec: encoding name as in a=rtpmap (case
  * does not matter: PCMU, PCMA, G722, G729, opus, L16, telephone-event,
  * CN), RTP clock rate, channels.  Static payload types 0, 8, 9, 18 and 13
- * are known without a call.  A mapping never changes once set (RFC 3264
- * 8.3.2); a conflicting call returns SIPREC_EINVAL.
+ * are known without a call.  Any other name (G726-32, GSM, iLBC...), and
+ * the other static audio types of RFC 3551, are mapped too but cannot
+ * be decoded: their packets count in the statistics (loss, jitter) and
+ * their time stays silent; the call returns SIPREC_EUNSUPP for them.  A
+ * mapping never changes once set (RFC 3264 8.3.2); a conflicting call
+ * returns SIPREC_EINVAL.
  */
 enum siprec_err	siprec_stream_map(struct siprec_stream *, unsigned int pt,
 		    const char *encoding, unsigned int clock,
