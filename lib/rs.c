@@ -93,6 +93,13 @@ struct rs_txn {			/* a request waiting for its final answer */
 	uint8_t		*meta;		/* metadata body */
 	size_t		 nmeta;
 	char		 charset[40];
+	/*
+	 * RFC 3262 5, INVITE only: an offer in a reliable 1xx awaits its
+	 * answer in the PRACK; early_done: offer and answer were exchanged
+	 * before the 2xx (applied as they came), which adds none.
+	 */
+	int		 early_offer;
+	int		 early_done;
 };
 
 struct rs_rec {
@@ -107,6 +114,7 @@ struct rs_rec {
 	struct siprec_addr	 src, srs;	/* SIP addresses */
 	uint64_t		 t_invite, t0, t_last;
 	struct rs_txn		 txn;
+	struct rs_txn		*prack;		/* an offer in a PRACK (RFC 3262) */
 	int			 offer_in_2xx;	/* offerless INVITE: answer in ACK */
 	struct siprec_sdp	 src_sdp, srs_sdp;
 	int			 have_src_sdp, have_srs_sdp;
@@ -485,6 +493,9 @@ rec_free(struct rs_rec *r)
 	}
 	siprec_meta_state_free(r->meta);
 	txn_clear(&r->txn);
+	if (r->prack != NULL)
+		txn_clear(r->prack);
+	free(r->prack);
 	free(r->ev);
 	free(r);
 }
@@ -1686,6 +1697,85 @@ take_bodies(struct rs_rec *r, const struct siprec_sipmsg *m,
 }
 
 /* A transaction succeeded: its offer and metadata take effect at t. */
+/* An SDP that now stands for its author's side. */
+static void
+keep_sdp(struct rs_rec *r, const struct siprec_sdp *sdp, int by_srs)
+{
+	if (by_srs) {
+		r->srs_sdp = *sdp;
+		r->have_srs_sdp = 1;
+	} else {
+		r->src_sdp = *sdp;
+		r->have_src_sdp = 1;
+	}
+}
+
+/*
+ * A PRACK (RFC 3262) while the INVITE is pending: its SDP answers an
+ * offer made in a reliable 1xx, or is a new offer answered in the
+ * PRACK's 2xx (RFC 3262 5).
+ */
+static void
+on_prack(struct rs_rec *r, struct siprec_sipmsg *m, int from_srs)
+{
+	struct rs_txn *t;
+
+	if (!r->txn.active || strcasecmp(r->txn.method, "INVITE") != 0)
+		return;
+	if (r->prack != NULL && r->prack->cseq == m->cseq) {
+		r->rs->stats.retransmissions++;
+		return;
+	}
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return;
+	take_bodies(r, m, t, 0);
+	if (!t->has_sdp) {
+		txn_clear(t);
+		free(t);
+		return;
+	}
+	if (r->txn.early_offer) {
+		keep_sdp(r, &t->sdp, from_srs);
+		r->txn.early_offer = 0;
+		r->txn.early_done = 1;
+		txn_clear(t);
+		free(t);
+		return;
+	}
+	t->active = 1;
+	t->cseq = m->cseq;
+	t->from_srs = from_srs;
+	snprintf(t->method, sizeof(t->method), "PRACK");
+	if (r->prack != NULL)
+		txn_clear(r->prack);
+	free(r->prack);
+	r->prack = t;
+}
+
+/* The final response to a PRACK that made an offer. */
+static void
+on_prack_response(struct rs_rec *r, struct siprec_sipmsg *m)
+{
+	struct rs_txn ans;
+
+	if (r->prack == NULL || r->prack->cseq != m->cseq || m->status < 200)
+		return;
+	if (m->status < 300) {
+		memset(&ans, 0, sizeof(ans));
+		take_bodies(r, m, &ans, 0);
+		if (ans.has_sdp) {
+			keep_sdp(r, &r->prack->sdp, r->prack->from_srs);
+			keep_sdp(r, &ans.sdp, !r->prack->from_srs);
+			r->txn.early_done = 1;
+		}
+		txn_clear(&ans);
+	}
+	/* A rejected offer changes nothing (RFC 3264). */
+	txn_clear(r->prack);
+	free(r->prack);
+	r->prack = NULL;
+}
+
 static void
 commit(struct rs_rec *r, struct rs_txn *t, const struct rs_txn *answer,
     uint64_t t_ns)
@@ -1794,6 +1884,10 @@ on_request(struct siprec_rs *rs, struct rs_rec *r, struct siprec_sipmsg *m,
 			finish(rs, r, p->ts_ns, "cancel");
 		return;
 	}
+	if (strcasecmp(m->method, "PRACK") == 0) {
+		on_prack(r, m, from_srs);
+		return;
+	}
 	if (strcasecmp(m->method, "INVITE") != 0 &&
 	    strcasecmp(m->method, "UPDATE") != 0)
 		return;
@@ -1829,6 +1923,10 @@ on_response(struct siprec_rs *rs, struct rs_rec *r, struct siprec_sipmsg *m,
 	if (r == NULL)
 		return;
 	r->t_last = p->ts_ns;
+	if (strcasecmp(m->cseq_method, "PRACK") == 0) {
+		on_prack_response(r, m);
+		return;
+	}
 	if (!r->txn.active || r->txn.cseq != m->cseq ||
 	    strcasecmp(r->txn.method, m->cseq_method) != 0) {
 		if (m->status >= 200)
@@ -1840,17 +1938,29 @@ on_response(struct siprec_rs *rs, struct rs_rec *r, struct siprec_sipmsg *m,
 		 * An answer in a reliable provisional response (RFC 3262) is
 		 * the answer: the 2xx need not repeat it.  Kept until then.
 		 */
-		if (m->status > 100 && r->txn.has_sdp) {
+		if (m->status > 100 && r->txn.has_sdp && !r->txn.early_done) {
+			memset(&ans, 0, sizeof(ans));
+			take_bodies(r, m, &ans, 0);
+			/*
+			 * Not early_done: a 2xx with SDP still has the
+			 * last word, as after an unreliable 183 whose SDP
+			 * was a preview.
+			 */
+			if (ans.has_sdp)
+				keep_sdp(r, &ans.sdp, !r->txn.from_srs);
+			txn_clear(&ans);
+		} else if (m->status > 100 && !r->txn.has_sdp &&
+		    !r->txn.early_offer && !r->txn.early_done &&
+		    strcasecmp(r->txn.method, "INVITE") == 0) {
+			/*
+			 * No offer in the INVITE: one in a reliable 1xx is
+			 * the offer, answered in the PRACK (RFC 3262 5).
+			 */
 			memset(&ans, 0, sizeof(ans));
 			take_bodies(r, m, &ans, 0);
 			if (ans.has_sdp) {
-				if (r->txn.from_srs) {
-					r->src_sdp = ans.sdp;
-					r->have_src_sdp = 1;
-				} else {
-					r->srs_sdp = ans.sdp;
-					r->have_srs_sdp = 1;
-				}
+				keep_sdp(r, &ans.sdp, !r->txn.from_srs);
+				r->txn.early_offer = 1;
 			}
 			txn_clear(&ans);
 		}
@@ -1878,7 +1988,20 @@ on_response(struct siprec_rs *rs, struct rs_rec *r, struct siprec_sipmsg *m,
 	}
 	memset(&ans, 0, sizeof(ans));
 	take_bodies(r, m, &ans, 0);
-	if (!r->txn.has_sdp && ans.has_sdp) {
+	if (r->txn.early_done || (r->txn.early_offer && !ans.has_sdp)) {
+		/*
+		 * Offer and answer went in a reliable 1xx and the PRACK
+		 * (RFC 3262 5) and were kept as they came; an SDP in the
+		 * 2xx only repeats the answer.  (An offer in a 1xx never
+		 * answered, then one in the 2xx: the 1xx was a preview and
+		 * the 2xx's is the offer, answered in the ACK, below.)
+		 */
+		if (r->txn.meta != NULL)
+			apply_meta(r, r->txn.meta, r->txn.nmeta,
+			    r->txn.charset, r->have_src_sdp ? &r->src_sdp :
+			    NULL, p->ts_ns);
+		apply_sdp(r, p->ts_ns);
+	} else if (!r->txn.has_sdp && ans.has_sdp) {
 		/* The offer is in the 2xx; its answer will be in the ACK. */
 		struct rs_txn off = ans;
 

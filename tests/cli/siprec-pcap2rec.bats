@@ -277,6 +277,30 @@ open("evil.pcap", "wb").write(d.replace(sys.argv[1].encode(), b"../../"))' "${ci
 	rebuild_exact --codec pcma --codec-change 20 --loss 19,20
 }
 
+# RFC 3262 5: offers and answers in a reliable 183 and the PRACK; the
+# 200 to the INVITE carries no SDP.  Three calls, two at once, a pause.
+@test "PRACK: an answer in the reliable 183: byte-exact" {
+	rebuild_exact --prack answer --calls 3 --concurrent 2 --pause 1,2
+	[ "$(printf '%s\n' "$sum" | wc -l)" -eq 3 ]
+}
+
+@test "PRACK: an offer in the 183 (offerless INVITE), its answer in the PRACK" {
+	# (no re-INVITE: its offer would give the streams away)
+	rebuild_exact --prack offer-in-1xx --calls 3 --concurrent 2
+	[ "$(printf '%s\n' "$sum" | wc -l)" -eq 3 ]
+	rm -rf exp out c.pcap
+	rebuild_exact --prack offer-in-1xx --pause 1,2
+}
+
+@test "PRACK: a new offer in the PRACK, its answer in the PRACK's 200" {
+	# The new offer and answer move both sides' RTP ports.
+	rebuild_exact --prack offer-in-prack --calls 3 --concurrent 2 \
+	    --pause 1,2
+	[ "$(printf '%s\n' "$sum" | wc -l)" -eq 3 ]
+	rm -rf exp out c.pcap
+	rebuild_exact --prack offer-in-prack -t tcp
+}
+
 @test "a recording is reported once its directory is complete" {
 	# Directories are completed (hashes, session.json, manifest) on a
 	# thread of their own while packets go on; each line must wait.

@@ -20,6 +20,11 @@
  *	S	  TCP only: SYN; S + 125 us SYN-ACK; S + 250 us ACK
  *	S + 1 ms  INVITE (multipart/mixed: SDP offer + complete metadata)
  *	S + 3 ms  100 Trying
+ *	S + 5 ms  --prack: reliable 183 with the SRS's SDP (an answer, or
+ *		  with offer-in-1xx an offer: the INVITE has only metadata)
+ *	S + 7 ms  --prack: PRACK (the SRC's answer with offer-in-1xx, a new
+ *		  offer with offer-in-prack); S + 9 ms its 200 (the answer
+ *		  with offer-in-prack); the 200 to the INVITE has no SDP
  *	T0	= S + 21 ms: 200 OK with the SDP answer
  *	T0 + 1 ms ACK
  *	T0 + k * ptime, 0 <= k < K: RTP packet k ("slot k") of stream 1,
@@ -154,6 +159,8 @@
 #define SIP_PORT	5060u
 #define RTP_SRC_BASE	20000u
 #define RTP_SRS_BASE	30000u
+#define RTP_SRC_MOVED	40000u		/* --prack offer-in-prack */
+#define RTP_SRS_MOVED	50000u
 #define TCP_PORT_BASE	10000u
 #define TCP_PORT_SPAN	50000u
 #define KEY_MAX		46	/* SRTP master key || salt, bytes */
@@ -212,6 +219,7 @@ struct opts {
 	const char	*srtp_keys;
 	uint64_t	 bad_tag;	/* slot or NONE */
 	uint64_t	 codec_change;	/* slot or NONE */
+	int		 prack;		/* PRACK_* */
 
 	/* Derived once all options are known. */
 	uint64_t	 ptime_ns;
@@ -225,6 +233,16 @@ struct opts {
 	int		 pt_other;	/* the other G.711 law */
 	uint32_t	 law_slot;	/* first slot in pt_other, or K */
 	uint64_t	 round_ns;
+};
+
+/* --prack: where the initial offer and answer go (RFC 3262 5). */
+enum {
+	PRACK_NONE,
+	PRACK_ANSWER,		/* offer in the INVITE, answer in the 183 */
+	PRACK_OFFER_1XX,	/* offerless INVITE, offer in the 183,
+				   answer in the PRACK */
+	PRACK_OFFER_PRACK	/* as PRACK_ANSWER, then a new offer in the
+				   PRACK, answered in its 200 */
 };
 
 /* --- small helpers ----------------------------------------------------- */
@@ -771,6 +789,9 @@ enum ev {
 	EV_REINVITE_INACTIVE,
 	EV_REINVITE_SENDONLY,
 	EV_UPDATE,
+	EV_183,		/* reliable (RFC 3262) */
+	EV_PRACK,
+	EV_PRACK_OK,
 	EV_BYE,
 	EV_FIN,
 	EV_FINACK,
@@ -805,7 +826,10 @@ struct call {
 	uint32_t	 tcp_nxt[2];	/* next sequence number SRC, SRS */
 	uint32_t	 cseq;
 	uint32_t	 inv_cseq;	/* for the ACK */
+	uint32_t	 prack_cseq;
+	int		 early_oa;	/* the INVITE's O/A done before its 200 */
 	char		 branch[24];	/* of the open transaction */
+	char		 inv_branch[24];	/* of the last INVITE */
 	const char	*method;	/* of the open transaction */
 	const char	*offer_dir;	/* its SDP offer's direction */
 	struct sev	 sev[NSEV_MAX];
@@ -879,6 +903,11 @@ schedule(struct call *c, const struct opts *o)
 	}
 	sev_add(c, c->t_inv, EV_INVITE);
 	sev_add(c, c->t_inv + 2 * NS_PER_MS, EV_TRYING);
+	if (o->prack != PRACK_NONE) {
+		sev_add(c, c->t_inv + 4 * NS_PER_MS, EV_183);
+		sev_add(c, c->t_inv + 6 * NS_PER_MS, EV_PRACK);
+		sev_add(c, c->t_inv + 8 * NS_PER_MS, EV_PRACK_OK);
+	}
 	sev_add(c, c->t_ok, EV_OK);
 	sev_add(c, c->t_ok + NS_PER_MS, EV_ACK);
 	if (o->pause) {
@@ -1271,6 +1300,21 @@ put_request_head(struct sbuf *m, const struct opts *o, struct call *c,
 	    dialog ? c->ttag : "", c->callid, cseq, method);
 }
 
+/* Status line and the headers of a response in the dialog. */
+static void
+put_response_head(struct sbuf *m, const struct opts *o, const struct call *c,
+    const char *status, uint32_t cseq, const char *method)
+{
+	sb_printf(m, "SIP/2.0 %s\r\n"
+	    "Via: SIP/2.0/%s %s:%u;branch=%s\r\n"
+	    "From: <sip:src@%s>;tag=%s\r\n"
+	    "To: <sip:srs@%s>;tag=%s\r\n"
+	    "Call-ID: %s\r\n"
+	    "CSeq: %u %s\r\n", status, transport(o), SRC_ADDR, SIP_PORT,
+	    strcmp(method, "INVITE") == 0 ? c->inv_branch : c->branch,
+	    SRC_ADDR, c->ftag, SRS_ADDR, c->ttag, c->callid, cseq, method);
+}
+
 /* RFC 7866 6.1.1: +sip.src in every dialog-creating or -modifying one. */
 static void
 put_src_contact(struct sbuf *m, const struct opts *o)
@@ -1309,10 +1353,22 @@ build_sip(struct sbuf *m, const struct opts *o, struct call *c, enum ev kind)
 		c->cseq = c->inv_cseq = 1;
 		c->method = "INVITE";
 		c->offer_dir = "sendonly";
+		c->early_oa = o->prack != PRACK_NONE;
 		put_request_head(m, o, c, "INVITE", c->cseq, 0);
+		memcpy(c->inv_branch, c->branch, sizeof(c->inv_branch));
 		put_src_contact(m, o);
 		sb_printf(m, "Accept: application/sdp, "
 		    "application/rs-metadata+xml\r\n");
+		if (o->prack != PRACK_NONE)
+			sb_printf(m, "Supported: 100rel\r\n");
+		if (o->prack == PRACK_OFFER_1XX) {
+			/* No offer: the SRS makes it (RFC 3262 5). */
+			put_metadata(&body, c);
+			put_body(m, "application/rs-metadata+xml",
+			    "Content-Disposition: recording-session\r\n",
+			    &body);
+			return 0;
+		}
 		/* RFC 7866 9.1: SDP and metadata together are multipart. */
 		sb_printf(&body, "--%s\r\nContent-Type: application/sdp\r\n"
 		    "\r\n", c->boundary);
@@ -1335,6 +1391,7 @@ build_sip(struct sbuf *m, const struct opts *o, struct call *c, enum ev kind)
 		c->offer_dir = kind == EV_REINVITE_INACTIVE ? "inactive" :
 		    "sendonly";
 		put_request_head(m, o, c, "INVITE", c->cseq, 1);
+		memcpy(c->inv_branch, c->branch, sizeof(c->inv_branch));
 		put_src_contact(m, o);
 		put_sdp(&body, o, c, 0, c->offer_dir);
 		put_body(m, "application/sdp", "", &body);
@@ -1349,6 +1406,48 @@ build_sip(struct sbuf *m, const struct opts *o, struct call *c, enum ev kind)
 		put_body(m, "application/rs-metadata+xml",
 		    "Content-Disposition: recording-session\r\n", &body);
 		return 0;
+	case EV_183:
+		/* The To tag and RSeq 1; an answer, or the SRS's offer. */
+		put_response_head(m, o, c, "183 Session Progress", c->inv_cseq,
+		    "INVITE");
+		sb_printf(m, "Require: 100rel\r\nRSeq: 1\r\n"
+		    "Contact: <sip:srs@%s:%u%s>;+sip.srs\r\n", SRS_ADDR,
+		    SIP_PORT, uri_param(o));
+		put_sdp(&part, o, c, 1, "recvonly");
+		put_body(m, "application/sdp", "", &part);
+		return 1;
+	case EV_PRACK:
+		c->prack_cseq = ++c->cseq;
+		put_request_head(m, o, c, "PRACK", c->prack_cseq, 1);
+		sb_printf(m, "RAck: 1 %u INVITE\r\n", c->inv_cseq);
+		if (o->prack == PRACK_ANSWER) {
+			put_body(m, NULL, NULL, NULL);
+			return 0;
+		}
+		/*
+		 * The answer to the 183's offer, or a new offer that moves
+		 * the SRC's ports (so only the new SDP tells the streams).
+		 */
+		if (o->prack == PRACK_OFFER_PRACK) {
+			c->rtp_src[0] = (uint16_t)(RTP_SRC_MOVED + 4 * c->slot);
+			c->rtp_src[1] = (uint16_t)(RTP_SRC_MOVED + 4 * c->slot +
+			    2);
+		}
+		put_sdp(&part, o, c, 0, "sendonly");
+		put_body(m, "application/sdp", "", &part);
+		return 0;
+	case EV_PRACK_OK:
+		put_response_head(m, o, c, "200 OK", c->prack_cseq, "PRACK");
+		if (o->prack != PRACK_OFFER_PRACK) {
+			put_body(m, NULL, NULL, NULL);
+			return 1;
+		}
+		/* The answer moves the SRS's ports too. */
+		c->rtp_dst[0] = (uint16_t)(RTP_SRS_MOVED + 4 * c->slot);
+		c->rtp_dst[1] = (uint16_t)(RTP_SRS_MOVED + 4 * c->slot + 2);
+		put_sdp(&part, o, c, 1, "recvonly");
+		put_body(m, "application/sdp", "", &part);
+		return 1;
 	case EV_ACK:
 		put_request_head(m, o, c, "ACK", c->inv_cseq, 1);
 		put_body(m, NULL, NULL, NULL);
@@ -1368,10 +1467,12 @@ build_sip(struct sbuf *m, const struct opts *o, struct call *c, enum ev kind)
 		    "To: <sip:srs@%s>%s%s\r\n"
 		    "Call-ID: %s\r\n"
 		    "CSeq: %u %s\r\n", kind == EV_TRYING ? "100 Trying" :
-		    "200 OK", transport(o), SRC_ADDR, SIP_PORT, c->branch,
-		    SRC_ADDR, c->ftag, SRS_ADDR, kind == EV_TRYING ? "" :
-		    ";tag=", kind == EV_TRYING ? "" : c->ttag, c->callid,
-		    c->cseq, c->method);
+		    "200 OK", transport(o), SRC_ADDR, SIP_PORT,
+		    strcmp(c->method, "INVITE") == 0 ? c->inv_branch :
+		    c->branch, SRC_ADDR, c->ftag, SRS_ADDR,
+		    kind == EV_TRYING ? "" : ";tag=", kind == EV_TRYING ? "" :
+		    c->ttag, c->callid, strcmp(c->method, "INVITE") == 0 ?
+		    c->inv_cseq : c->cseq, c->method);
 		if (kind == EV_TRYING) {
 			put_body(m, NULL, NULL, NULL);
 			return 1;
@@ -1382,7 +1483,11 @@ build_sip(struct sbuf *m, const struct opts *o, struct call *c, enum ev kind)
 			    "Allow: INVITE, ACK, CANCEL, BYE, UPDATE, "
 			    "OPTIONS\r\n", SRS_ADDR, SIP_PORT, uri_param(o));
 		sb_printf(m, "Server: gen-capture/%s\r\n", SIPREC_VERSION);
-		if (c->offer_dir != NULL) {
+		if (c->early_oa && strcmp(c->method, "INVITE") == 0) {
+			/* Offer and answer went in the 183 and PRACK. */
+			c->early_oa = 0;
+			put_body(m, NULL, NULL, NULL);
+		} else if (c->offer_dir != NULL) {
 			/* RFC 3264 6.1: sendonly -> recvonly. */
 			dir = strcmp(c->offer_dir, "inactive") == 0 ?
 			    "inactive" : "recvonly";
@@ -1700,6 +1805,9 @@ usage(FILE *f)
 	    "  -p, --ptime MS         packet time (default 20)\n"
 	    "  -q, --seq-start N      first RTP sequence number of "
 	    "stream 1\n"
+	    "  -R, --prack MODE       reliable 183 and PRACK (RFC 3262): "
+	    "answer,\n"
+	    "                         offer-in-1xx or offer-in-prack\n"
 	    "  -r, --reorder IDX      swap packets IDX and IDX+1 of "
 	    "stream 1\n"
 	    "  -S, --ssrc-change IDX  stream 2 takes a new SSRC at packet "
@@ -1869,6 +1977,9 @@ derive(struct opts *o)
 	o->dup_eff = o->dup != NONE && !paused(o, (uint32_t)o->dup) &&
 	    !o->lost[o->dup];
 	o->ssrc_eff = o->npkts;
+	if (o->prack == PRACK_OFFER_PRACK && o->srtp_keys != NULL)
+		usage_error("--srtp-keys names the SRS's first ports, which "
+		    "--prack offer-in-prack moves");
 	if (o->codec_change != NONE && (o->codec_change < 1 ||
 	    o->codec_change >= o->npkts))
 		usage_error("--codec-change: need 0 < IDX < %u", o->npkts);
@@ -1919,6 +2030,7 @@ main(int argc, char *argv[])
 		{ "help",	 no_argument,	    NULL, 'h' },
 		{ "loss",	 required_argument, NULL, 'l' },
 		{ "pause",	 required_argument, NULL, 'P' },
+		{ "prack",	 required_argument, NULL, 'R' },
 		{ "ptime",	 required_argument, NULL, 'p' },
 		{ "reorder",	 required_argument, NULL, 'r' },
 		{ "seed",	 required_argument, NULL, 's' },
@@ -1950,7 +2062,7 @@ main(int argc, char *argv[])
 	o.bad_tag = NONE;
 	o.codec_change = NONE;
 
-	while ((ch = getopt_long(argc, argv, "B:C:c:D:d:E:fhK:k:L:l:P:p:q:r:"
+	while ((ch = getopt_long(argc, argv, "B:C:c:D:d:E:fhK:k:L:l:P:p:q:R:r:"
 	    "S:s:T:t:u:Vx:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'B':
@@ -2031,6 +2143,17 @@ main(int argc, char *argv[])
 		case 'q':
 			o.seq_start = parse_u64("--seq-start", optarg, 0,
 			    65535);
+			break;
+		case 'R':
+			if (strcmp(optarg, "answer") == 0)
+				o.prack = PRACK_ANSWER;
+			else if (strcmp(optarg, "offer-in-1xx") == 0)
+				o.prack = PRACK_OFFER_1XX;
+			else if (strcmp(optarg, "offer-in-prack") == 0)
+				o.prack = PRACK_OFFER_PRACK;
+			else
+				usage_error("--prack: answer, offer-in-1xx or "
+				    "offer-in-prack, not %s", optarg);
 			break;
 		case 'r':
 			o.reorder = parse_u64("--reorder", optarg, 0,
