@@ -579,6 +579,8 @@ siprec_srs_sdp_write(const struct siprec_addr *addr, uint64_t sess_id,
 		put(&w, "a=%s\r\n", dir_name(m->dir));
 		if (m->rtcp_mux)
 			put(&w, "a=rtcp-mux\r\n");
+		else if (m->rtcp_port != 0)
+			put(&w, "a=rtcp:%u\r\n", m->rtcp_port);
 		if (m->crypto[0] != '\0')
 			put(&w, "a=crypto:%s\r\n", m->crypto);
 	}

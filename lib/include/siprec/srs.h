@@ -86,6 +86,8 @@ struct siprec_srs_media {
 	enum siprec_dir		 dir;
 	char			 label[64];	/* "" writes no a=label */
 	int			 rtcp_mux;
+	uint16_t		 rtcp_port;	/* not port + 1: a=rtcp (RFC
+						   3605); 0 writes none */
 	/*
 	 * The server's own a=crypto value ("1 AES_CM_128_HMAC_SHA1_80
 	 * inline:..."), or "".  Key material: wipe with explicit_bzero.
