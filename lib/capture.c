@@ -54,6 +54,7 @@
 #define FRAG_TIMEOUT	(30 * SIPREC__NS)
 
 #define HASH_CHUNK	(1024 * 1024)	/* read by the hashing thread */
+#define NGPROG_MAX	8		/* filters compiled per link type */
 #define STREAM_BUF	(256 * 1024)	/* libpcap's stdio buffer */
 
 #define DUP_RING	8		/* recent packets compared */
@@ -88,6 +89,17 @@ struct input {
 	FILE			*fp;		/* what libpcap reads */
 	struct bghash		 bg;
 	char			*vbuf;		/* fp's buffer */
+	/* pcapng with mixed link types, read block by block (pcapng.c). */
+	struct siprec__ng	*ng;
+	FILE			*ngfp;
+	struct pcap_pkthdr	 nghdr;
+	char			*filter;	/* to compile per link type */
+	struct ngprog {
+		int			 linktype;
+		int			 ok;
+		struct bpf_program	 prog;
+	}			 ngprog[NGPROG_MAX];
+	unsigned int		 nngprog;
 	pcap_t			*pcap;
 	int			 linktype;
 	struct bpf_program	 prog;
@@ -149,6 +161,7 @@ struct dctx {
 	struct siprec_pkt	*out;
 };
 
+static const struct bpf_program *ng_prog(struct input *);
 static int	ethertype(struct siprec_capture *, struct dctx *, uint16_t,
 		    const uint8_t *, size_t, int);
 static int	ipv4(struct siprec_capture *, struct dctx *, const uint8_t *,
@@ -272,6 +285,22 @@ bg_wait(struct input *in)
 	return st;
 }
 
+static void
+ng_close(struct input *in)
+{
+	unsigned int i;
+
+	siprec__ng_free(in->ng);
+	in->ng = NULL;
+	if (in->ngfp != NULL)
+		fclose(in->ngfp);
+	in->ngfp = NULL;
+	for (i = 0; i < in->nngprog; i++)
+		if (in->ngprog[i].ok)
+			pcap_freecode(&in->ngprog[i].prog);
+	in->nngprog = 0;
+}
+
 /* Read what libpcap left, seal the digest, close the input. */
 static void
 input_finish(struct input *in)
@@ -305,6 +334,7 @@ input_finish(struct input *in)
 	in->fp = NULL;
 	free(in->vbuf);
 	in->vbuf = NULL;
+	ng_close(in);
 	if (in->has_prog)
 		pcap_freecode(&in->prog);
 	in->has_prog = 0;
@@ -370,6 +400,10 @@ input_open(struct input *in, const char *filter, struct siprec_diag *diag)
 		return in->io.err ? SIPREC_EIO : SIPREC_EPARSE;
 	}
 	in->linktype = pcap_datalink(in->pcap);
+	if (filter != NULL && (in->filter = strdup(filter)) == NULL) {
+		siprec_diag_set(diag, 0, 0, "out of memory");
+		return SIPREC_ENOMEM;
+	}
 	if (filter != NULL) {
 		/*
 		 * Matched with pcap_offline_filter() rather than
@@ -410,6 +444,8 @@ siprec_capture_free(struct siprec_capture *c)
 		else
 			hio_close(&in->io);
 		free(in->vbuf);
+		ng_close(in);
+		free(in->filter);
 		if (in->bg.fd >= 0)
 			close(in->bg.fd);
 		if (in->has_prog)
@@ -545,11 +581,16 @@ hash64(const uint8_t *p, size_t n)
 {
 	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
 
+	/*
+	 * Every step is a bijection of h for a given w (odd multiplier),
+	 * so equal-length inputs that differ in one word never collide;
+	 * the shifts are left to the end (this runs on every packet).
+	 */
 	for (; n >= 8; p += 8, n -= 8) {
 		memcpy(&w, p, 8);
 		h = (h ^ w) * 0x100000001b3ULL;
-		h ^= h >> 29;
 	}
+	h ^= h >> 29;
 	w = 0;
 	memcpy(&w, p, n);
 	h = (h ^ w) * 0x100000001b3ULL;
@@ -1194,7 +1235,8 @@ record(struct siprec_capture *c, struct input *in, struct siprec_pkt *out)
 	x.cut = in->hdr->caplen < in->hdr->len;
 	if (x.cut)
 		c->st.truncated++;
-	if (in->has_prog && pcap_offline_filter(&in->prog, in->hdr, p) == 0)
+	if (in->has_prog && pcap_offline_filter(in->ng != NULL ?
+	    ng_prog(in) : &in->prog, in->hdr, p) == 0)
 		return 0;
 	x.ts = in->ts;
 	x.file = in->path;
@@ -1229,6 +1271,101 @@ record(struct siprec_capture *c, struct input *in, struct siprec_pkt *out)
 	}
 }
 
+/*
+ * The filter for the current record's link type, compiled on first use;
+ * one that cannot be compiled for it passes nothing.
+ */
+static const struct bpf_program *
+ng_prog(struct input *in)
+{
+	static const struct bpf_insn reject = BPF_STMT(BPF_RET | BPF_K, 0);
+	static const struct bpf_program none = { 1,
+	    (struct bpf_insn *)(uintptr_t)&reject };
+	struct ngprog *g;
+	pcap_t *dead;
+	unsigned int i;
+
+	for (i = 0; i < in->nngprog; i++)
+		if (in->ngprog[i].linktype == in->linktype)
+			return in->ngprog[i].ok ? &in->ngprog[i].prog : &none;
+	if (in->nngprog == NGPROG_MAX)
+		return &none;
+	g = &in->ngprog[in->nngprog++];
+	g->linktype = in->linktype;
+	g->ok = 0;
+	/* pcap_open_dead() takes a DLT_*; pcapng has LINKTYPE_* values. */
+	if ((dead = pcap_open_dead(in->linktype == 101 ? DLT_RAW :
+	    in->linktype, 262144)) != NULL) {
+		g->ok = pcap_compile(dead, &g->prog, in->filter, 1,
+		    PCAP_NETMASK_UNKNOWN) == 0;
+		pcap_close(dead);
+	}
+	return g->ok ? &g->prog : &none;
+}
+
+/*
+ * libpcap gave up on a pcapng file whose interfaces have different link
+ * types: read it again block by block (pcapng.c), past the records
+ * already delivered.  Only a file can be read again; 0 when switched.
+ */
+static int
+ng_switch(struct input *in, char *msg, size_t len)
+{
+	struct siprec__ng_rec rec;
+	uint64_t k;
+
+	if (in->bg.fd < 0) {
+		snprintf(msg, len, "pcapng interfaces of different link types "
+		    "(libpcap: %s); give the capture as a file, not on "
+		    "standard input or a pipe", pcap_geterr(in->pcap));
+		return -1;
+	}
+	if ((in->ngfp = fopen(in->path, "rb")) == NULL ||
+	    (in->ng = siprec__ng_new(in->ngfp)) == NULL) {
+		snprintf(msg, len, "%s", strerror(errno));
+		ng_close(in);
+		return -1;
+	}
+	for (k = 0; k < in->recno; k++)
+		if (siprec__ng_next(in->ng, &rec, msg, len) != 1) {
+			if (msg[0] == '\0')
+				snprintf(msg, len, "the file changed");
+			ng_close(in);
+			return -1;
+		}
+	return 0;
+}
+
+/* The next record through pcapng.c. */
+static enum siprec_err
+ng_read(struct input *in, struct siprec_diag *diag)
+{
+	struct siprec__ng_rec rec;
+	char msg[PCAP_ERRBUF_SIZE];
+	int r;
+
+	msg[0] = '\0';
+	r = siprec__ng_next(in->ng, &rec, msg, sizeof(msg));
+	if (r == 1) {
+		in->recno++;
+		memset(&in->nghdr, 0, sizeof(in->nghdr));
+		in->nghdr.caplen = rec.caplen;
+		in->nghdr.len = rec.len;
+		in->hdr = &in->nghdr;
+		in->data = rec.data;
+		in->linktype = rec.linktype;
+		in->ts = rec.ts_ns;
+		in->state = IN_HAVE;
+		return SIPREC_OK;
+	}
+	input_finish(in);
+	if (r == 0)
+		return SIPREC_OK;
+	siprec_diag_set(diag, 0, 0, "%s: record %llu: %s", in->path,
+	    (unsigned long long)in->recno + 1, msg);
+	return SIPREC_EPARSE;
+}
+
 /* Read the next record of in, or finish it at its end or on damage. */
 static enum siprec_err
 input_read(struct input *in, struct siprec_diag *diag)
@@ -1237,6 +1374,8 @@ input_read(struct input *in, struct siprec_diag *diag)
 	int64_t sec;
 	int r;
 
+	if (in->ng != NULL)
+		return ng_read(in, diag);
 	do
 		r = pcap_next_ex(in->pcap, &in->hdr, &in->data);
 	while (r == 0);
@@ -1258,8 +1397,14 @@ input_read(struct input *in, struct siprec_diag *diag)
 		input_finish(in);
 		return SIPREC_OK;
 	}
-	snprintf(msg, sizeof(msg), "%s", in->io.err ? strerror(in->io.err) :
-	    pcap_geterr(in->pcap));
+	msg[0] = '\0';
+	if (!in->io.err && strstr(pcap_geterr(in->pcap),
+	    "different from the type of the first interface") != NULL) {
+		if (ng_switch(in, msg, sizeof(msg)) == 0)
+			return ng_read(in, diag);
+	} else
+		snprintf(msg, sizeof(msg), "%s", in->io.err ?
+		    strerror(in->io.err) : pcap_geterr(in->pcap));
 	input_finish(in);
 	siprec_diag_set(diag, 0, 0, "%s: record %llu: %s", in->path,
 	    (unsigned long long)in->recno + 1, msg);

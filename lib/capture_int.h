@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <siprec/capture.h>
 
@@ -72,5 +73,25 @@ int		siprec__tcp_next(struct siprec__tcp *, struct siprec_pkt *out,
  */
 int		siprec__tcp_flush(struct siprec__tcp *,
 		    struct siprec_capture_stats *st);
+
+/*
+ * pcapng read block by block (lib/pcapng.c), for the files libpcap
+ * refuses: interfaces of different link types.  The reader borrows fp.
+ */
+struct siprec__ng;
+
+struct siprec__ng_rec {
+	int		 linktype;	/* LINKTYPE_* of its interface */
+	uint32_t	 caplen, len;
+	uint64_t	 ts_ns;
+	const uint8_t	*data;		/* valid until the next call */
+};
+
+struct siprec__ng *siprec__ng_new(FILE *fp);
+void		siprec__ng_free(struct siprec__ng *);
+
+/* 1: a packet in *r; 0: the end; -1: damage, said in err. */
+int		siprec__ng_next(struct siprec__ng *, struct siprec__ng_rec *r,
+		    char *err, size_t elen);
 
 #endif

@@ -1353,11 +1353,11 @@ ng_epb(struct buf *f, uint32_t ifc, uint64_t t, const struct buf *p)
 }
 
 static void
-ng_idb(struct buf *f, unsigned int tsresol)
+ng_idb_lt(struct buf *f, unsigned int tsresol, unsigned int linktype)
 {
 	le32(f, 1);
 	le32(f, 32);
-	le16(f, 1);		/* Ethernet */
+	le16(f, linktype);
 	le16(f, 0);
 	le32(f, 0);
 	le16(f, 9);		/* if_tsresol */
@@ -1371,6 +1371,116 @@ ng_idb(struct buf *f, unsigned int tsresol)
 }
 
 static void
+ng_idb(struct buf *f, unsigned int tsresol)
+{
+	ng_idb_lt(f, tsresol, 1);	/* Ethernet */
+}
+
+static void
+ng_shb(struct buf *f)
+{
+	le32(f, 0x0a0d0d0a);
+	le32(f, 28);
+	le32(f, 0x1a2b3c4d);
+	le16(f, 1);
+	le16(f, 0);
+	le32(f, 0xffffffff);
+	le32(f, 0xffffffff);
+	le32(f, 28);
+}
+
+static void
+write_buf(const char *name, const struct buf *f)
+{
+	char path[128];
+	FILE *fp;
+
+	tpath(path, sizeof(path), name);
+	if ((fp = fopen(path, "wb")) != NULL) {
+		fwrite(f->b, 1, f->n, fp);
+		fclose(fp);
+	}
+}
+
+/*
+ * Interfaces of different link types, which libpcap refuses: read block
+ * by block, each packet by its interface's type and resolution; on
+ * standard input, a clear error instead.
+ */
+static void
+test_pcapng_mixed(void)
+{
+	static struct buf f;
+	struct buf p = { .n = 0 };
+	struct run o;
+	char path[128];
+	int fd;
+
+	f.n = 0;
+	ng_shb(&f);
+	ng_idb(&f, 6);			/* Ethernet, microseconds */
+	eth_udp4(&p, C1, S1, 5060, 5060, 1, "mixed-eth");
+	ng_epb(&f, 0, (T0 + 5000) / 1000, &p);
+	ng_idb_lt(&f, 9, 101);		/* raw IP, nanoseconds */
+	p.n = 0;
+	ip4_udp(&p, C1, S1, 5060, 5060, "mixed-raw");
+	ng_epb(&f, 1, T0 + 6001, &p);
+	p.n = 0;
+	ip4_udp(&p, C1, S1, 4000, 4000, "mixed-raw2");
+	ng_epb(&f, 1, T0 + 7001, &p);
+	p.n = 0;
+	eth_udp4(&p, C1, S1, 5060, 5060, 2, "mixed-eth2");
+	ng_epb(&f, 0, (T0 + 8000) / 1000, &p);
+	/* a second section, big-endian would be more; same order here */
+	ng_shb(&f);
+	ng_idb_lt(&f, 9, 101);
+	p.n = 0;
+	ip4_udp(&p, C1, S1, 5060, 5060, "section-2");
+	ng_epb(&f, 0, T0 + 9001, &p);
+	write_buf("mixed.pcapng", &f);
+
+	run1(&o, "mixed.pcapng", NULL);
+	CHECK(o.open == SIPREC_OK && o.nerr == 0 && o.n == 5);
+	CHECK(is(&o, 0, SIPREC_PKT_UDP, "mixed-eth") && o.r[0].ts == T0 + 5000);
+	CHECK(is(&o, 1, SIPREC_PKT_UDP, "mixed-raw") && o.r[1].ts == T0 + 6001);
+	CHECK(is(&o, 2, SIPREC_PKT_UDP, "mixed-raw2") && o.r[2].record == 3);
+	CHECK(is(&o, 3, SIPREC_PKT_UDP, "mixed-eth2") && o.r[3].record == 4);
+	CHECK(is(&o, 4, SIPREC_PKT_UDP, "section-2") && o.r[4].record == 5);
+	CHECK(o.st.records == 5 && o.st.skipped_link == 0);
+	run_free(&o);
+
+	/* a filter, compiled for each link type */
+	run1(&o, "mixed.pcapng", "udp port 5060");
+	CHECK(o.nerr == 0 && o.n == 4 && o.st.records == 5);
+	CHECK(is(&o, 2, SIPREC_PKT_UDP, "mixed-eth2"));
+	run_free(&o);
+
+	/* damage after the switch is named with its record */
+	f.n -= 20;
+	write_buf("mixed-cut.pcapng", &f);
+	run1(&o, "mixed-cut.pcapng", NULL);
+	CHECK(o.nerr == 1 && o.n == 4);
+	CHECK(strstr(o.err_detail, "mixed-cut.pcapng: record 5: pcapng "
+	    "block") != NULL);
+	run_free(&o);
+
+	/* standard input cannot be read again: say so */
+	tpath(path, sizeof(path), "mixed.pcapng");
+	fd = dup(0);
+	if (fd >= 0 && freopen(path, "rb", stdin) != NULL) {
+		run1(&o, "-", NULL);
+		CHECK(o.nerr == 1 && o.n == 1);
+		CHECK(strstr(o.err_detail, "-: record 2: pcapng interfaces of "
+		    "different link types") != NULL);
+		run_free(&o);
+		(void)dup2(fd, 0);
+		clearerr(stdin);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+static void
 test_pcapng(void)
 {
 	static struct buf f;
@@ -1380,14 +1490,7 @@ test_pcapng(void)
 	FILE *fp;
 
 	f.n = 0;
-	le32(&f, 0x0a0d0d0a);
-	le32(&f, 28);
-	le32(&f, 0x1a2b3c4d);
-	le16(&f, 1);
-	le16(&f, 0);
-	le32(&f, 0xffffffff);
-	le32(&f, 0xffffffff);
-	le32(&f, 28);
+	ng_shb(&f);
 	ng_idb(&f, 6);		/* microseconds */
 	ng_idb(&f, 9);		/* nanoseconds */
 	eth_udp4(&p, C1, S1, 5060, 5060, 1, "ng-usec");
@@ -1452,6 +1555,7 @@ main(void)
 	test_sha_early();
 	test_duplicates();
 	test_pcapng();
+	test_pcapng_mixed();
 	test_format();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
