@@ -738,7 +738,7 @@ old_hash(const char *old, const char *name, char h[65])
 
 static int
 write_manifest(const char *dir, const char *const *inputs,
-    const char *const *hex, size_t ninputs)
+    const char *const *hex, size_t ninputs, const char *json, size_t njson)
 {
 	static const char *const fixed[] = { "session.json", "metadata.xml" };
 	char path[PATH_MAX + 64], h[65];
@@ -767,7 +767,16 @@ write_manifest(const char *dir, const char *const *inputs,
 	}
 	for (i = 0; i < 2; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, fixed[i]);
-		if (sha256_file(path, h) == 0)
+		if (i == 0 && json != NULL) {
+			/* session.json about to be written: from memory */
+			uint8_t dig[32];
+			int k;
+
+			gcry_md_hash_buffer(GCRY_MD_SHA256, dig, json, njson);
+			for (k = 0; k < 32; k++)
+				snprintf(h + 2 * k, 3, "%02x", dig[k]);
+			fprintf(f, "%s  %s\n", h, fixed[i]);
+		} else if (sha256_file(path, h) == 0)
 			fprintf(f, "%s  %s\n", h, fixed[i]);
 	}
 	/* Audio files and metadata bodies, in name order. */
@@ -1382,7 +1391,7 @@ finish(struct siprec_rs *rs, struct rs_rec *r, uint64_t end, const char *why)
 		    (const char *const *)rs->in_name,
 		    (const char *const *)rs->in_hex, rs->nin, NULL, NULL);
 		(void)write_manifest(r->dir, (const char *const *)rs->in_name,
-		    (const char *const *)rs->in_hex, rs->nin);
+		    (const char *const *)rs->in_hex, rs->nin, NULL, 0);
 		r->io_error = 1;
 		rs->stats.recordings++;
 		rec_free(r);
@@ -1404,8 +1413,8 @@ finish(struct siprec_rs *rs, struct rs_rec *r, uint64_t end, const char *why)
 }
 
 /*
- * Complete a recording's directory: session.json, then MANIFEST.sha256
- * with the hashes of everything in it.  On the background thread when
+ * Complete a recording's directory: MANIFEST.sha256 with the hashes of
+ * everything in it, then session.json.  On the background thread when
  * there is one; touches nothing of rs but the inputs, which stay put
  * while jobs are queued (siprec_rs_inputs() waits for them).
  */
@@ -1415,16 +1424,21 @@ complete(struct siprec_rs *rs, struct rs_fin *j)
 	struct rs_rec *r = j->r;
 	char path[PATH_MAX + 32];
 
+	/*
+	 * The manifest first, with session.json hashed from memory: a
+	 * directory with a session.json always has its manifest, even
+	 * after a kill between the two.
+	 */
+	if (j->json == NULL || write_manifest(r->dir, j->with_inputs ?
+	    (const char *const *)rs->in_name : NULL, j->with_inputs ?
+	    (const char *const *)rs->in_hex : NULL, j->with_inputs ?
+	    rs->nin : 0, j->json, j->njson) != 0)
+		r->io_error = 1;
 	snprintf(path, sizeof(path), "%s/session.json", r->dir);
 	if (j->json == NULL || write_file(path, j->json, j->njson) != 0)
 		r->io_error = 1;
 	free(j->json);
 	j->json = NULL;
-	if (write_manifest(r->dir, j->with_inputs ?
-	    (const char *const *)rs->in_name : NULL, j->with_inputs ?
-	    (const char *const *)rs->in_hex : NULL, j->with_inputs ?
-	    rs->nin : 0) != 0)
-		r->io_error = 1;
 }
 
 /* A completed recording: counted, remembered, reported, freed. */
@@ -2421,7 +2435,8 @@ siprec_rs_finish(struct siprec_rs *rs, uint64_t end_ns, const char *reason,
 			continue;
 		if (ninputs > 0)
 			add_inputs(rs->written[i], inputs, hex, ninputs);
-		if (write_manifest(rs->written[i], inputs, hex, ninputs) != 0)
+		if (write_manifest(rs->written[i], inputs, hex, ninputs,
+		    NULL, 0) != 0)
 			bad = 1;
 	}
 	if (bad) {
