@@ -300,25 +300,38 @@ dec_l16(unsigned int channels, const uint8_t *p, size_t len, int16_t *out,
 	return SIPREC_OK;
 }
 
+/* G.711 by table, eight samples a round: most of what a recording costs. */
+static void
+g711(const int16_t tab[256], const uint8_t *p, size_t len, int16_t *out)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		out[i] = tab[p[i]];
+		out[i + 1] = tab[p[i + 1]];
+		out[i + 2] = tab[p[i + 2]];
+		out[i + 3] = tab[p[i + 3]];
+		out[i + 4] = tab[p[i + 4]];
+		out[i + 5] = tab[p[i + 5]];
+		out[i + 6] = tab[p[i + 6]];
+		out[i + 7] = tab[p[i + 7]];
+	}
+	for (; i < len; i++)
+		out[i] = tab[p[i]];
+}
+
 enum siprec_err
 siprec__dec_decode(struct siprec__dec *d, enum siprec__codec c,
     unsigned int channels, const uint8_t *p, size_t len, int16_t *out,
     size_t cap, size_t *n)
 {
-	size_t i;
-
 	*n = 0;
 	switch (c) {
 	case SIPREC__C_PCMU:
 	case SIPREC__C_PCMA:
 		if (len > cap)
 			return SIPREC_EPARSE;
-		if (c == SIPREC__C_PCMU)
-			for (i = 0; i < len; i++)
-				out[i] = ulaw_tab[p[i]];
-		else
-			for (i = 0; i < len; i++)
-				out[i] = alaw_tab[p[i]];
+		g711(c == SIPREC__C_PCMU ? ulaw_tab : alaw_tab, p, len, out);
 		*n = len;
 		return SIPREC_OK;
 	case SIPREC__C_G722:

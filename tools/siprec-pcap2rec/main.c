@@ -309,8 +309,10 @@ bad_value:
 		return e == SIPREC_ENOMEM || e == SIPREC_EIO ?
 		    SIPREC_EXIT_SYSTEM : SIPREC_EXIT_INPUT;
 	}
+	memset(&d, 0, sizeof(d));
 	for (;;) {
-		memset(&d, 0, sizeof(d));
+		/* Per packet: only the text is cleared (d is filled on error). */
+		d.detail[0] = '\0';
 		e = siprec_capture_next(cap, &p, &d);
 		if (e == SIPREC_ENOTFOUND)
 			break;
