@@ -161,11 +161,13 @@ enum siprec_err	siprec_net_tcp_connect(const struct siprec_addr *dst, int *fd,
 
 /*
  * Receive one datagram into buf (at most cap bytes).  Returns the length,
- * 0 when nothing is waiting, or -1 on an error (errno set).  from and to
- * (if not NULL) get the peer address and the socket's local address;
- * ts_ns, if not NULL, the kernel receive time in ns since the epoch (0
- * when the kernel gave none).  *truncated is set when the datagram was
- * longer than cap.
+ * 0 when nothing is waiting (or an empty datagram was read), or -1 on an
+ * error (errno set).  from, if not NULL, gets the peer address.  to, if not
+ * NULL, holds the socket's bound address on entry and gets the datagram's
+ * destination IP (IP_PKTINFO; useful for a socket bound to a wildcard
+ * address).  ts_ns, if not NULL, gets the kernel receive time in ns since
+ * the epoch (0 when the kernel gave none).  *truncated, if not NULL, is set
+ * when the datagram was longer than cap.
  */
 long		siprec_net_recv(int fd, uint8_t *buf, size_t cap,
 		    struct siprec_addr *from, struct siprec_addr *to,
