@@ -291,6 +291,13 @@ enum siprec_err	siprec_sipua_send(struct siprec_sipua *,
 		    struct siprec_diag *);
 
 /*
+ * The request of ct as sent (with its Via), owned by ct: valid until cb's
+ * final call returns.  What siprec_sipua_ack_new() needs for a 2xx.
+ */
+osip_message_t *
+		siprec_sipua_ct_request(const struct siprec_sipua_ct *);
+
+/*
  * The ACK for a 2xx response to invite (§13.2.2.4): Request-URI from the
  * 2xx's Contact (the INVITE's when it has none), From and Call-ID of the
  * INVITE, To of the 2xx, CSeq number of the INVITE, Route from the 2xx's
