@@ -56,6 +56,7 @@
 
 #define T1_NS		500000000ULL	/* §17.1.1.1, as libosip2's */
 #define T2_NS		4000000000ULL
+#define SEC_NS		1000000000ULL
 #define MAX_LISTEN	16
 #define UDP_BURST	64		/* datagrams per wake-up */
 #define TCP_OUT_MAX	(4u << 20)	/* queued bytes per connection */
@@ -66,6 +67,16 @@ enum xkind { X_ICT, X_IST, X_NICT, X_NIST };
 enum note { NOTE_NONE, NOTE_RESP, NOTE_TIMEOUT, NOTE_TERROR };
 
 enum xlist { XL_NONE, XL_CONN, XL_FAIL };
+
+/* What is left of a transaction once libosip2's part is freed. */
+enum lite {
+	LITE_NONE,
+	LITE_ACCEPTED,		/* IST, 2xx sent over UDP: until ACK */
+	LITE_NIST,		/* NIST Completed: until Timer J */
+	LITE_ICT,		/* ICT Completed: re-ACK until Timer D */
+	LITE_IST,		/* IST Completed, non-2xx: G until ACK or H */
+	LITE_IST_ACKED		/* IST Confirmed: until Timer I */
+};
 
 struct xact;
 
@@ -126,7 +137,8 @@ struct xact {
 	uint64_t		 abandon_at;
 	int			 keep_req;	/* a CANCEL, for the app */
 	/* 2xx to an INVITE over UDP: retransmitted until ACK (§13.3.1.4) */
-	uint8_t			*acc;
+	enum lite		 lite;
+	uint8_t			*acc;		/* bytes to send again */
 	size_t			 acclen;
 	uint64_t		 acc_ivl, acc_end;
 };
@@ -871,7 +883,9 @@ static void acc_start(struct xact *);
 static void
 xact_end(struct xact *x)
 {
-	if (x->kind == X_IST && x->acc != NULL && x->otr != NULL) {
+	if (x->kind == X_IST && x->acc != NULL && x->otr != NULL &&
+	    x->otr->last_response != NULL &&
+	    MSG_IS_STATUS_2XX(x->otr->last_response)) {
 		acc_start(x);
 		return;
 	}
@@ -958,13 +972,13 @@ cb_send(osip_transaction_t *tr, osip_message_t *msg, char *host, int port,
 	e = transmit(x->ua, x->tp, x->lfd, &x->peer, (uint8_t *)buf, len, x,
 	    x->kind == X_ICT || x->kind == X_NICT, NULL);
 	/*
-	 * Keep a 2xx to an INVITE over UDP to retransmit (§13.3.1.4), and
-	 * a non-INVITE final to answer retransmitted requests with.
+	 * Keep what a transaction over UDP may have to send again: a final
+	 * response (a 2xx to an INVITE, §13.3.1.4) or an ICT's ACK.
 	 */
-	if (e == SIPREC_OK && MSG_IS_RESPONSE(msg) && msg->status_code >= 200 &&
-	    x->tp == SIPREC_TRANSPORT_UDP && x->acc == NULL &&
-	    ((x->kind == X_IST && MSG_IS_STATUS_2XX(msg)) ||
-	    x->kind == X_NIST)) {
+	if (e == SIPREC_OK && x->tp == SIPREC_TRANSPORT_UDP && x->acc == NULL &&
+	    ((MSG_IS_RESPONSE(msg) && msg->status_code >= 200 &&
+	    (x->kind == X_IST || x->kind == X_NIST)) ||
+	    (x->kind == X_ICT && MSG_IS_ACK(msg)))) {
 		x->acc = (uint8_t *)buf;
 		x->acclen = len;
 		buf = NULL;
@@ -976,22 +990,30 @@ cb_send(osip_transaction_t *tr, osip_message_t *msg, char *host, int port,
 /* --- accepted: a 2xx sent over UDP waits for its ACK ------------------- */
 
 /*
- * A NIST over UDP once its final response is sent (§17.2.2 Completed):
- * all that is left is answering retransmitted requests with the same
- * bytes until Timer J (64*T1).  libosip2's transaction weighs 15 KB (an
- * SRV record inside); at thousands of calls per second, for 32 s, that
- * is too much to keep, so the state becomes the bytes and a timer.
+ * Once a transaction over UDP is only retransmitting or absorbing, it
+ * becomes bytes and a timer (§17): a NIST Completed answers retransmitted
+ * requests until Timer J, an ICT Completed ACKs retransmitted finals until
+ * Timer D, an IST Completed resends its final (Timer G) until the ACK or
+ * Timer H, then absorbs ACKs until Timer I.  libosip2's transaction
+ * weighs 15 KB (an SRV record inside): at thousands of calls per second,
+ * for 32 s, that is too much to keep for so little.
  */
 static void
-lite_start(struct xact *x)
+lite_start(struct xact *x, enum lite kind)
 {
 	struct siprec_sipua *ua = x->ua;
+	uint64_t now = siprec_loop_now(ua->loop);
 
 	siprec_timer_stop(x->timer);
 	osip_transaction_free2(x->otr);
 	x->otr = NULL;
-	x->acc_end = siprec_loop_now(ua->loop) + 64 * T1_NS;
-	siprec_timer_at(x->timer, x->acc_end);
+	x->lite = kind;
+	x->acc_end = now + 64 * T1_NS;		/* J, D (>= 32 s), H */
+	if (kind == LITE_IST) {
+		x->acc_ivl = T1_NS;
+		siprec_timer_at(x->timer, now + x->acc_ivl);
+	} else
+		siprec_timer_at(x->timer, x->acc_end);
 }
 
 static void
@@ -1010,6 +1032,7 @@ acc_start(struct xact *x)
 	}
 	osip_transaction_free2(x->otr);
 	x->otr = NULL;
+	x->lite = LITE_ACCEPTED;
 	x->app_owns = 0;
 	x->acc_ivl = T1_NS;
 	x->acc_end = siprec_loop_now(ua->loop) + 64 * T1_NS;
@@ -1022,18 +1045,21 @@ acc_fire(struct xact *x)
 	struct siprec_sipua *ua = x->ua;
 	uint64_t now = siprec_loop_now(ua->loop);
 
-	if (now >= x->acc_end || x->kind == X_NIST) {
-		/* Timer J; or no ACK in 64*T1 (§13.3.1.4): the dialog is
-		   the app's to end. */
+	if (now >= x->acc_end || (x->lite != LITE_ACCEPTED &&
+	    x->lite != LITE_IST)) {
+		/* Timer J, D, H or I; or no ACK for a 2xx in 64*T1
+		   (§13.3.1.4): the dialog is the app's to end. */
 		xact_free(x);
 		return;
 	}
+	/* Timer G, or the 2xx again: T1, 2T1 ... T2. */
 	ua->retrans = 1;
 	(void)transmit(ua, x->tp, x->lfd, &x->peer, x->acc, x->acclen, x, 0,
 	    NULL);
 	ua->retrans = 0;
 	x->acc_ivl = x->acc_ivl * 2 > T2_NS ? T2_NS : x->acc_ivl * 2;
-	siprec_timer_after(x->timer, x->acc_ivl);
+	siprec_timer_at(x->timer, now + x->acc_ivl < x->acc_end ?
+	    now + x->acc_ivl : x->acc_end);
 }
 
 /* --- sending ----------------------------------------------------------- */
@@ -1642,7 +1668,10 @@ siprec_sipua_respond(struct siprec_sipua_st *st, osip_message_t *resp,
 	e->transactionid = x->otr->transactionid;
 	if (exec(x, e, 1) && final && x->otr != NULL && !x->keep_req) {
 		if (x->kind == X_NIST && x->acc != NULL)
-			lite_start(x);
+			lite_start(x, LITE_NIST);
+		else if (x->kind == X_IST && x->acc != NULL &&
+		    x->otr->state == IST_COMPLETED)
+			lite_start(x, LITE_IST);
 		else if (x->otr->orig_request != NULL) {
 			/* Completed: retransmitted requests only need the
 			   response; the parsed request can go. */
@@ -1961,7 +1990,7 @@ handle_cancel(struct siprec_sipua *ua, const struct cur *cur, int lfd,
 	if (x != NULL && (x = tab_find(ua, key)) != NULL && x->otr != NULL) {
 		x->keep_req = 0;
 		if (x->acc != NULL)
-			lite_start(x);
+			lite_start(x, LITE_NIST);
 	}
 }
 
@@ -1984,6 +2013,16 @@ handle_request(struct siprec_sipua *ua, const struct cur *cur, int lfd,
 	if (is_ack) {
 		struct siprec_sipua_request r;
 
+		if (x != NULL && (x->lite == LITE_IST ||
+		    x->lite == LITE_IST_ACKED)) {
+			/* §17.2.1: Confirmed, absorb ACKs for Timer I. */
+			if (x->lite == LITE_IST) {
+				x->lite = LITE_IST_ACKED;
+				siprec_timer_after(x->timer, 5 * SEC_NS);
+			}
+			osip_message_free(m);
+			return;
+		}
 		if (x != NULL && x->otr != NULL && x->kind == X_IST &&
 		    !x->abandoned) {
 			/* ACK for a non-2xx: the IST absorbs it (§17.2.1). */
@@ -1997,7 +2036,8 @@ handle_request(struct siprec_sipua *ua, const struct cur *cur, int lfd,
 			return;
 		}
 		if (ack_key(m, akey, sizeof(akey)) == 0 &&
-		    (x = tab_find(ua, akey)) != NULL && x->otr == NULL)
+		    (x = tab_find(ua, akey)) != NULL &&
+		    x->lite == LITE_ACCEPTED)
 			xact_free(x);	/* the 2xx is acknowledged */
 		if (ua->opts.request != NULL) {
 			memset(&r, 0, sizeof(r));
@@ -2027,8 +2067,10 @@ handle_request(struct siprec_sipua *ua, const struct cur *cur, int lfd,
 				ua->retrans = 0;
 			}
 		} else {
-			/* RFC 6026 Accepted absorbs; a NIST resends. */
-			if (x->kind == X_NIST && x->acc != NULL) {
+			/* RFC 6026 Accepted absorbs; a NIST or an IST
+			   Completed resends its final (§17.2.1). */
+			if ((x->lite == LITE_NIST || x->lite == LITE_IST) &&
+			    x->acc != NULL) {
 				ua->retrans = 1;
 				(void)transmit(ua, x->tp, x->lfd, &x->peer,
 				    x->acc, x->acclen, x, 0, NULL);
@@ -2110,12 +2152,26 @@ handle_response(struct siprec_sipua *ua, const struct cur *cur,
 
 		if (e == NULL)
 			osip_message_free(m);
-		else if (exec(x, e, 1) && x->cancel_wanted && x->got_1xx) {
-			struct siprec_sipua_ct *ct = &x->ct;
-
-			x->cancel_wanted = 0;
-			(void)siprec_sipua_cancel(ct, NULL);
+		else if (exec(x, e, 1)) {
+			if (x->cancel_wanted && x->got_1xx) {
+				x->cancel_wanted = 0;
+				(void)siprec_sipua_cancel(&x->ct, NULL);
+			} else if (x->kind == X_ICT && x->acc != NULL &&
+			    x->otr->state == ICT_COMPLETED)
+				lite_start(x, LITE_ICT);
 		}
+		return;
+	}
+	if (x != NULL && x->lite == LITE_ICT) {
+		/* A final again: the ACK again (§17.1.1.2). */
+		if (m->status_code >= 300) {
+			ua->stats.rx_retrans++;
+			ua->retrans = 1;
+			(void)transmit(ua, x->tp, x->lfd, &x->peer, x->acc,
+			    x->acclen, x, 0, NULL);
+			ua->retrans = 0;
+		}
+		osip_message_free(m);
 		return;
 	}
 	/* A 2xx to an INVITE retransmitted after the ICT ended. */

@@ -78,7 +78,7 @@ advance(uint64_t total, uint64_t step)
 
 /* --- the UAS: an application that answers ------------------------------ */
 
-enum uas_mode { UAS_ANSWER, UAS_RING_HOLD, UAS_HOLD, UAS_SILENT };
+enum uas_mode { UAS_ANSWER, UAS_RING_HOLD, UAS_HOLD, UAS_SILENT, UAS_REJECT };
 
 struct uas {
 	struct siprec_sipua	*ua;
@@ -125,6 +125,11 @@ uas_request(void *arg, const struct siprec_sipua_request *r)
 			s->invites++;
 		if (s->mode == UAS_SILENT) {
 			s->held = r->st;
+			return;
+		}
+		if (s->mode == UAS_REJECT) {
+			CHECK(siprec_sipua_reply(r->st, 486, "uastag", NULL) ==
+			    SIPREC_OK);
 			return;
 		}
 		if (s->mode != UAS_HOLD)
@@ -626,7 +631,7 @@ on_relay(void *arg, int fd, unsigned int ev)
 }
 
 static void
-test_loss(int drop_uac, int drop_uas)
+test_loss(int drop_uac, int drop_uas, enum uas_mode mode)
 {
 	struct relay r;
 	struct siprec_addr lo;
@@ -639,6 +644,7 @@ test_loss(int drop_uac, int drop_uas)
 	r.target = uas.udp;
 	r.drop_uac = drop_uac;
 	r.drop_uas = drop_uas;
+	uas.mode = mode;
 	CHECK(siprec_watch_new(loop, r.fd, SIPREC_LOOP_READ, on_relay, &r,
 	    &r.w, NULL) == SIPREC_OK);
 
@@ -647,6 +653,22 @@ test_loss(int drop_uac, int drop_uas)
 	if (drop_uac == 1)
 		CHECK(uas.invites == 0);
 	advance(3 * SEC, 100 * MS);
+	if (mode == UAS_REJECT) {
+		/* The ACK for the 486 was lost: Timer G resends the 486,
+		   the ICT (Completed) ACKs it again (§17.1.1.2, §17.2.1). */
+		CHECK(c.final == 486);
+		CHECK(uas.invites == 1 && uas.acks == 0);
+		CHECK(uas.wire_retrans >= 1 && uac.wire_retrans >= 1);
+		CHECK(r.n_from_uac >= 3);
+		drain();
+		CHECK(siprec_sipua_stats(uas.ua)->transactions == 0);
+		CHECK(siprec_sipua_stats(uac.ua)->transactions == 0);
+		uas.mode = UAS_ANSWER;
+		siprec_watch_free(r.w);
+		close(r.fd);
+		call_free(&c);
+		return;
+	}
 	PUMP_UNTIL(c.final != 0 && uas.acks == 1);
 	CHECK(c.final == 200);
 	CHECK(uas.invites == 1);	/* retransmissions absorbed */
@@ -664,6 +686,33 @@ test_loss(int drop_uac, int drop_uas)
 	siprec_watch_free(r.w);
 	close(r.fd);
 	call_free(&c);
+}
+
+/* A connection refused fails the transaction from the loop (§8.1.3.1). */
+static void
+test_tcp_refused(void)
+{
+	struct siprec_addr lo, dead;
+	struct call o;
+	osip_message_t *opt = NULL;
+	int fd;
+
+	reset_counts();
+	/* A port that was just free: nothing listens there. */
+	siprec_addr_parse("127.0.0.1:0", 0, &lo, NULL);
+	CHECK(siprec_net_tcp_listen(&lo, 1, &fd, &dead, NULL) == SIPREC_OK);
+	close(fd);
+	memset(&o, 0, sizeof(o));
+	CHECK(siprec_sipua_request_new("OPTIONS", "sip:x@127.0.0.1",
+	    "<sip:src@127.0.0.1>", "<sip:x@127.0.0.1>", NULL, 1, &opt, NULL) ==
+	    SIPREC_OK);
+	CHECK(siprec_sipua_send(uac.ua, SIPREC_TRANSPORT_TCP, &dead, opt,
+	    on_options, &o, NULL, NULL) == SIPREC_OK);
+	CHECK(o.opt_final == 0);	/* never from within the call */
+	PUMP_UNTIL(o.opt_final != 0);
+	CHECK(o.opt_final == 503 && o.err == SIPREC_ENET);
+	CHECK(siprec_sipua_stats(uac.ua)->transactions == 0);
+	CHECK(siprec_sipua_stats(uac.ua)->conns == 0);
 }
 
 /* --- raw peers: TCP framing, garbage, torture -------------------------- */
@@ -1212,8 +1261,10 @@ main(void)
 	test_cancel(SIPREC_TRANSPORT_TCP, 0);
 	test_cancel(SIPREC_TRANSPORT_UDP, 1);
 	test_timeouts();
-	test_loss(1, 0);
-	test_loss(0, 2);
+	test_loss(1, 0, UAS_ANSWER);
+	test_loss(0, 2, UAS_ANSWER);
+	test_loss(2, 0, UAS_REJECT);
+	test_tcp_refused();
 	test_tcp_framing();
 	test_garbage();
 	test_torture();
