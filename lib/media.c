@@ -80,10 +80,13 @@ struct ptmap {
 	char			 name[17];	/* SIPREC__C_OTHER: its name */
 };
 
+/* A packet in the reorder window: its header as parsed, its payload. */
 struct slot {
 	uint64_t	 ext;
 	uint64_t	 arrival;
-	size_t		 len, cap;
+	uint32_t	 ts, ssrc;
+	uint8_t		 pt;
+	size_t		 len, cap;	/* of the payload */
 	uint8_t		*buf;
 };
 
@@ -803,10 +806,10 @@ dec_failed(struct siprec_stream *s, enum siprec_err e)
 
 /* Decode and place one packet released in sequence order. */
 static void
-deliver(struct siprec_stream *s, const uint8_t *pkt, size_t len,
-    uint64_t ext, uint64_t arrival)
+deliver(struct siprec_stream *s, const struct slot *sl)
 {
 	struct siprec_rtp r;
+	uint64_t ext = sl->ext, arrival = sl->arrival;
 	const struct ptmap *m;
 	struct segment *g = &s->seg;
 	int16_t pcm[SIPREC__DEC_MAX];	/* on the stack: not per stream */
@@ -817,8 +820,12 @@ deliver(struct siprec_stream *s, const uint8_t *pkt, size_t len,
 	int fresh, gapped, decoded;
 
 	gapped = s->src.released && ext != s->src.out + 1;
-	if (siprec_rtp_parse(pkt, len, &r) != SIPREC_OK)
-		return;		/* checked on arrival */
+	/* Parsed on arrival: what decoding and events use of it. */
+	r.pt = sl->pt;
+	r.ts = sl->ts;
+	r.ssrc = sl->ssrc;
+	r.payload.p = sl->buf;
+	r.payload.len = sl->len;
 	m = &s->map[r.pt];
 	switch (m->codec) {
 	case SIPREC__C_TEVENT:
@@ -960,7 +967,7 @@ release_one(struct siprec_stream *s)
 
 	memmove(s->win, s->win + 1, (s->nwin - 1) * sizeof(s->win[0]));
 	s->nwin--;
-	deliver(s, sl->buf, sl->len, sl->ext, sl->arrival);
+	deliver(s, sl);
 	hist_mark(&s->src, sl->ext);
 	s->src.out = sl->ext;
 	s->src.released = 1;
@@ -975,11 +982,12 @@ flush_window(struct siprec_stream *s)
 }
 
 static enum siprec_err
-insert(struct siprec_stream *s, const uint8_t *buf, size_t len,
-    uint64_t ext, uint64_t arrival)
+insert(struct siprec_stream *s, const struct siprec_rtp *r, uint64_t ext,
+    uint64_t arrival)
 {
+	const uint8_t *buf = r->payload.p;
+	size_t i, len = r->payload.len;
 	struct slot *sl;
-	size_t i;
 
 	sl = s->freel[s->nfree - 1];
 	if (sl->cap < len) {
@@ -994,10 +1002,14 @@ insert(struct siprec_stream *s, const uint8_t *buf, size_t len,
 		sl->cap = cap;
 	}
 	s->nfree--;
-	memcpy(sl->buf, buf, len);
+	if (len > 0)
+		memcpy(sl->buf, buf, len);
 	sl->len = len;
 	sl->ext = ext;
 	sl->arrival = arrival;
+	sl->ts = r->ts;
+	sl->ssrc = r->ssrc;
+	sl->pt = r->pt;
 	for (i = s->nwin; i > 0 && s->win[i - 1]->ext > ext; i--)
 		s->win[i] = s->win[i - 1];
 	s->win[i] = sl;
@@ -1286,7 +1298,7 @@ siprec_stream_rtp(struct siprec_stream *s, const uint8_t *buf, size_t len,
 		s->st.reordered++;
 	else
 		c->hi = ext;
-	return insert(s, buf, len, ext, arrival_ns);
+	return insert(s, &r, ext, arrival_ns);
 }
 
 void

@@ -27,6 +27,7 @@
 #define NJOBS		1024			/* operations waiting */
 #define GIVEN_MAX	128		/* handed-over buffers waiting */
 #define FREE_MAX	256		/* spare buffers kept */
+#define KICK_JOBS	16		/* writes queued before a wake-up */
 
 struct siprec__wfile {
 	int		 fd;
@@ -214,6 +215,7 @@ enqueue(struct siprec__wfile *f, const void *p, void *buf, size_t n,
 		if (W.jn < NJOBS && W.used + waste + inring <= RING &&
 		    (buf == NULL || W.given < GIVEN_MAX))
 			break;
+		pthread_cond_signal(&W.more);
 		pthread_cond_wait(&W.room, &W.mu);
 	}
 	j = &W.jobs[(W.jhead + W.jn) % NJOBS];
@@ -234,13 +236,20 @@ enqueue(struct siprec__wfile *f, const void *p, void *buf, size_t n,
 	}
 	W.jn++;
 	f->pending++;
-	pthread_cond_signal(&W.more);
+	/*
+	 * Wake the thread for a batch, not for every write: a wake-up is a
+	 * system call on both sides (drain() wakes it for the rest).
+	 */
+	if (W.jn >= KICK_JOBS || W.used >= RING / 2 || W.given >= GIVEN_MAX / 2)
+		pthread_cond_signal(&W.more);
 }
 
 /* Wait for f's queued jobs; W.mu held. */
 static void
 drain(struct siprec__wfile *f)
 {
+	if (f->pending > 0)
+		pthread_cond_signal(&W.more);
 	while (f->pending > 0)
 		pthread_cond_wait(&W.done, &W.mu);
 }
