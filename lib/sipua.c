@@ -66,7 +66,7 @@ enum xkind { X_ICT, X_IST, X_NICT, X_NIST };
 
 enum note { NOTE_NONE, NOTE_RESP, NOTE_TIMEOUT, NOTE_TERROR };
 
-enum xlist { XL_NONE, XL_CONN, XL_FAIL };
+enum xlist { XL_NONE, XL_CONN, XL_FAIL, XL_DEAD };
 
 /* What is left of a transaction once libosip2's part is freed. */
 enum lite {
@@ -192,6 +192,7 @@ struct siprec_sipua {
 	struct conn		*conns;
 	/* failed client transactions, delivered from a timer */
 	struct xact		*failq;
+	struct xact		*deadq;		/* shells the app still holds */
 	struct siprec_timer	*kick;
 	uint8_t			*rxbuf;
 	size_t			 rxcap;
@@ -838,7 +839,8 @@ xlist_unlink(struct xact *x)
 
 	if (x->where == XL_NONE)
 		return;
-	head = x->where == XL_CONN ? &x->conn->xacts : &x->ua->failq;
+	head = x->where == XL_CONN ? &x->conn->xacts : x->where == XL_FAIL ?
+	    &x->ua->failq : &x->ua->deadq;
 	if (x->lprev != NULL)
 		x->lprev->lnext = x->lnext;
 	else
@@ -899,6 +901,8 @@ xact_end(struct xact *x)
 			osip_transaction_free2(x->otr);
 		x->otr = NULL;
 		x->dead = 1;
+		xlist_unlink(x);
+		xlist_push(x, XL_DEAD, &x->ua->deadq);
 		return;
 	}
 	xact_free(x);
@@ -1694,8 +1698,19 @@ siprec_sipua_reply(struct siprec_sipua_st *st, int status, const char *to_tag,
 	osip_message_t *r = NULL;
 	enum siprec_err e;
 
-	if (st == NULL || st->x->otr == NULL)
+	if (st == NULL || !st->x->app_owns) {
+		siprec_diag_set(diag, 0, 0, "transaction already answered");
 		return SIPREC_EINVAL;
+	}
+	if (st->x->otr == NULL || st->x->otr->orig_request == NULL) {
+		/* Its transaction failed under it: end st all the same. */
+		if (status >= 200) {
+			st->x->app_owns = 0;
+			xact_free(st->x);
+		}
+		siprec_diag_set(diag, 0, 0, "transaction failed");
+		return SIPREC_ENET;
+	}
 	e = siprec_sipua_response_new(st->x->otr->orig_request, status, NULL,
 	    to_tag, &r);
 	if (e != SIPREC_OK)
@@ -2632,6 +2647,10 @@ siprec_sipua_free(struct siprec_sipua *ua)
 		}
 	}
 	/* Transactions the application still held, out of the table. */
+	while (ua->deadq != NULL) {
+		ua->deadq->app_owns = 0;
+		xact_free(ua->deadq);
+	}
 	while (ua->conns != NULL) {
 		ua->conns->busy = 0;
 		ua->conns->closing = 1;

@@ -688,6 +688,44 @@ test_loss(int drop_uac, int drop_uas, enum uas_mode mode)
 	call_free(&c);
 }
 
+/* IPv6 loopback, UDP and TCP, when the host has it. */
+static void
+test_ipv6(void)
+{
+	struct siprec_addr lo6, u6, t6, c6;
+	struct call o;
+	osip_message_t *opt = NULL;
+	int fd, k;
+
+	if (siprec_addr_parse("[::1]:0", 0, &lo6, NULL) != SIPREC_OK ||
+	    siprec_net_udp(&lo6, 0, &fd, NULL, NULL) != SIPREC_OK) {
+		printf("skip: no IPv6 loopback\n");
+		return;
+	}
+	close(fd);
+	reset_counts();
+	CHECK(siprec_sipua_listen(uas.ua, SIPREC_TRANSPORT_UDP, &lo6, &u6,
+	    NULL) == SIPREC_OK);
+	CHECK(siprec_sipua_listen(uas.ua, SIPREC_TRANSPORT_TCP, &lo6, &t6,
+	    NULL) == SIPREC_OK);
+	CHECK(siprec_sipua_listen(uac.ua, SIPREC_TRANSPORT_UDP, &lo6, &c6,
+	    NULL) == SIPREC_OK);
+	CHECK(u6.family == 6 && u6.port != 0 && t6.port != 0);
+	for (k = 0; k < 2; k++) {
+		memset(&o, 0, sizeof(o));
+		CHECK(siprec_sipua_request_new("OPTIONS", "sip:srs@[::1]",
+		    "<sip:src@[::1]>", "<sip:srs@[::1]>", NULL, 1, &opt,
+		    NULL) == SIPREC_OK);
+		CHECK(siprec_sipua_send(uac.ua, k ? SIPREC_TRANSPORT_TCP :
+		    SIPREC_TRANSPORT_UDP, k ? &t6 : &u6, opt, on_options, &o,
+		    NULL, NULL) == SIPREC_OK);
+		PUMP_UNTIL(o.opt_final != 0);
+		CHECK(o.opt_final == 200);
+	}
+	CHECK(uas.options == 2);
+	drain();
+}
+
 /* A connection refused fails the transaction from the loop (§8.1.3.1). */
 static void
 test_tcp_refused(void)
@@ -952,6 +990,39 @@ check_alive(void)
 	    on_options, &o, NULL, NULL) == SIPREC_OK);
 	PUMP_UNTIL(o.opt_final != 0);
 	CHECK(o.opt_final == 200);
+}
+
+/* The peer goes while the application holds an INVITE: answering fails,
+   st still ends. */
+static void
+test_tcp_gone(void)
+{
+	char *m;
+	int fd;
+	uint64_t n0 = siprec_sipua_stats(uas.ua)->transactions;
+
+	reset_counts();
+	uas.mode = UAS_SILENT;
+	fd = raw_tcp();
+	m = options_msg("gone1", "");
+	memcpy(m, "INVITE ", 7);	/* "OPTIONS" is one letter longer */
+	memmove(m + 6, m + 7, strlen(m + 7) + 1);
+	{
+		char *cs = strstr(m, "1 OPTIONS");
+
+		memcpy(cs, "1 INVITE\r", 9);
+		memmove(cs + 8, cs + 9, strlen(cs + 9) + 1);
+	}
+	CHECK(send(fd, m, strlen(m), 0) == (ssize_t)strlen(m));
+	PUMP_UNTIL(uas.held != NULL);
+	CHECK(uas.invites == 1);
+	close(fd);
+	pump(20);
+	CHECK(siprec_sipua_reply(uas.held, 180, "t", NULL) == SIPREC_ENET);
+	CHECK(siprec_sipua_reply(uas.held, 486, "t", NULL) == SIPREC_ENET);
+	uas.held = NULL;
+	CHECK(siprec_sipua_stats(uas.ua)->transactions == n0);
+	uas.mode = UAS_ANSWER;
 }
 
 static void
@@ -1265,7 +1336,9 @@ main(void)
 	test_loss(0, 2, UAS_ANSWER);
 	test_loss(2, 0, UAS_REJECT);
 	test_tcp_refused();
+	test_ipv6();
 	test_tcp_framing();
+	test_tcp_gone();
 	test_garbage();
 	test_torture();
 	test_throughput();
