@@ -1065,6 +1065,35 @@ test_garbage(void)
 		if (i % 20 == 0)
 			pump(2);
 	}
+	/* Over the size limit: refused, never parsed. */
+	{
+		struct siprec_sipua_opts o;
+		struct siprec_sipua *small;
+		struct siprec_addr lo, sa;
+		char *big = malloc(3000);
+		static struct uas sm;
+
+		memset(&o, 0, sizeof(o));
+		o.loop = loop;
+		o.max_msg = 1000;
+		o.bad = uas_bad;
+		o.arg = &sm;
+		CHECK(siprec_sipua_new(&o, &small, NULL) == SIPREC_OK);
+		siprec_addr_parse("127.0.0.1:0", 0, &lo, NULL);
+		CHECK(siprec_sipua_listen(small, SIPREC_TRANSPORT_UDP, &lo, &sa,
+		    NULL) == SIPREC_OK);
+		memset(big, 'x', 3000);
+		memcpy(big, "OPTIONS sip:a@b SIP/2.0\r\n", 25);
+		udp_send(fd, &sa, big, 3000);
+		udp_send(fd, &sa, big, 1001);
+		udp_send(fd, &sa, big, 1000);	/* at the limit: parsed */
+		pump(20);
+		CHECK(sm.bad == 3);
+		CHECK(strstr(sm.last_bad, "unparseable") != NULL);
+		CHECK(siprec_sipua_stats(small)->rx == 3);
+		siprec_sipua_free(small);
+		free(big);
+	}
 	n = udp_answers(fd, codes, 8);
 	CHECK(n >= 1);
 	CHECK(n >= 1 && codes[0] == 400);
