@@ -1346,9 +1346,17 @@ transmit(struct siprec_sipua *ua, enum siprec_transport tp, int lfd,
 				break;
 			if (errno == EINTR)
 				continue;
+			ua->stats.send_errors++;
+			/*
+			 * A full socket buffer loses the datagram as the
+			 * network could: the transaction's timers send it
+			 * again, so it is no reason to fail the transaction.
+			 */
+			if (errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == ENOBUFS)
+				return SIPREC_OK;
 			siprec_diag_set(diag, 0, 0, "sendto: %s",
 			    strerror(errno));
-			ua->stats.send_errors++;
 			return SIPREC_ENET;
 		}
 		src = l->addr;
