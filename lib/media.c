@@ -133,11 +133,38 @@ struct event {
 	unsigned int	 idx;		/* in stats dtmf[], or >= 64 */
 };
 
+/*
+ * Fields in order of use: those every packet touches first, so that a
+ * stream costs few cache lines among thousands (the statistics, the
+ * payload type map and the rest further down).
+ */
 struct siprec_stream {
-	char			*path, *part;
-	enum siprec_format	 format;
+	enum siprec_err		 err;		/* sticky */
+	int			 finished;
+	int			 have_audio;
+	unsigned int		 rate;		/* 0 until the file opens */
+	unsigned int		 codec_pt;	/* for stats codec; 128 none */
+	size_t			 on;
+	size_t			 chunk;		/* samples per write */
+	int16_t			*obuf;		/* OUT_CHUNK, siprec__wbuf_get() */
+	uint64_t		 wpos;		/* samples written, buffered */
 	uint64_t		 t0;
 	size_t			 reorder;
+	size_t			 nwin, nfree;
+	struct slot		**win;		/* sorted by ext */
+	struct slot		**freel;
+	struct slot		*slots;
+	struct siprec__dec	*dec;
+
+	struct source		 src;
+	struct segment		 seg;
+	struct resamp		 rs;
+	int			 have_prev;
+	uint32_t		 prev_ssrc;
+	uint16_t		 prev_max;
+	uint64_t		 lost_done;	/* of earlier sources */
+	uint64_t		 gap_samples, pause_samples;
+	uint64_t		 pre_pause_ns;	/* paused before the file */
 
 	SNDFILE			*sf;
 	struct vfile {			/* WAV through sf_open_virtual() */
@@ -148,39 +175,15 @@ struct siprec_stream {
 		sf_count_t	 pos, len;
 		sf_count_t	 data_off;	/* where the samples start */
 	}			 vf;
-	size_t			 chunk;		/* samples per write */
-	unsigned int		 rate;		/* 0 until the file opens */
-	uint64_t		 wpos;		/* samples written, buffered */
-	int			 have_audio;
-	int			 finished;
-	enum siprec_err		 err;		/* sticky */
-	char			 errmsg[SIPREC_DIAG_DETAIL];
 
 	struct ptmap		 map[128];
-	struct siprec__dec	*dec;
-	unsigned int		 codec_pt;	/* for stats codec; 128 none */
-
-	struct slot		*slots;
-	struct slot		**win;		/* sorted by ext */
-	struct slot		**freel;
-	size_t			 nwin, nfree;
-
-	struct source		 src;
-	int			 have_prev;
-	uint32_t		 prev_ssrc;
-	uint16_t		 prev_max;
-	struct segment		 seg;
-	struct resamp		 rs;
+	struct siprec_stream_stats st;
 	struct event		 ev[NEVENTS];
 	unsigned int		 ev_next;
 
-	uint64_t		 lost_done;	/* of earlier sources */
-	uint64_t		 gap_samples, pause_samples;
-	uint64_t		 pre_pause_ns;	/* paused before the file */
-
-	struct siprec_stream_stats st;
-	size_t			 on;
-	int16_t			*obuf;		/* OUT_CHUNK, siprec__wbuf_get() */
+	char			*path, *part;
+	enum siprec_format	 format;
+	char			 errmsg[SIPREC_DIAG_DETAIL];
 };
 
 static void
