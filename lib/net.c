@@ -33,6 +33,7 @@ struct siprec_watch {
 	void			*arg;
 	int			 dead;
 	struct siprec_watch	*next_dead;
+	struct siprec_watch	*next, *prev;	/* live ones */
 };
 
 struct siprec_timer {
@@ -55,8 +56,10 @@ struct siprec_loop {
 	int			 stop;
 	struct siprec_timer	**heap;
 	size_t			 nheap, capheap;
+	size_t			 ntimers;	/* heap room is kept for all */
 	uint64_t		 seq;
 	struct siprec_watch	*dead;		/* freed after dispatch */
+	struct siprec_watch	*live;
 	int			 dispatching;
 	int			 sigfd;
 	struct siprec_watch	*sigwatch;
@@ -142,12 +145,22 @@ siprec_loop_free(struct siprec_loop *loop)
 	if (loop == NULL)
 		return;
 	/* Timers still registered belong to their owners; detach them. */
-	for (i = 0; i < loop->nheap; i++)
+	for (i = 0; i < loop->nheap; i++) {
 		loop->heap[i]->slot = NO_SLOT;
+		loop->heap[i]->loop = NULL;
+	}
 	free(loop->heap);
 	if (loop->sigwatch != NULL)
 		siprec_watch_free(loop->sigwatch);
 	reap_dead(loop);
+	/* Watchers still registered belong to their owners: detach them. */
+	while (loop->live != NULL) {
+		struct siprec_watch *w = loop->live;
+
+		loop->live = w->next;
+		w->loop = NULL;
+		w->next = w->prev = NULL;
+	}
 	if (loop->sigfd != -1)
 		close(loop->sigfd);
 	close(loop->epfd);
@@ -164,6 +177,12 @@ int
 siprec_loop_stopped(const struct siprec_loop *loop)
 {
 	return loop->stop;
+}
+
+int
+siprec__loop_wall_injected(const struct siprec_loop *loop)
+{
+	return loop->clock.wall != NULL;
 }
 
 /* --- timer heap (ordered by deadline, then by start order) ------------- */
@@ -243,8 +262,19 @@ siprec_timer_new(struct siprec_loop *loop,
 	struct siprec_timer *t;
 
 	*out = NULL;
+	/* Room in the heap for every timer, so starting one cannot fail. */
+	if (loop->ntimers == loop->capheap) {
+		size_t cap = loop->capheap ? loop->capheap * 2 : 64;
+		struct siprec_timer **h;
+
+		if ((h = reallocarray(loop->heap, cap, sizeof(*h))) == NULL)
+			return SIPREC_ENOMEM;
+		loop->heap = h;
+		loop->capheap = cap;
+	}
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return SIPREC_ENOMEM;
+	loop->ntimers++;
 	t->loop = loop;
 	t->cb = cb;
 	t->arg = arg;
@@ -256,7 +286,7 @@ siprec_timer_new(struct siprec_loop *loop,
 void
 siprec_timer_stop(struct siprec_timer *t)
 {
-	if (t != NULL && t->slot != NO_SLOT)
+	if (t != NULL && t->slot != NO_SLOT && t->loop != NULL)
 		heap_remove(t->loop, t);
 }
 
@@ -265,18 +295,9 @@ siprec_timer_at(struct siprec_timer *t, uint64_t at_ns)
 {
 	struct siprec_loop *loop = t->loop;
 
+	if (loop == NULL)
+		return;		/* its loop is gone */
 	siprec_timer_stop(t);
-	if (loop->nheap == loop->capheap) {
-		size_t cap = loop->capheap ? loop->capheap * 2 : 64;
-		struct siprec_timer **h;
-
-		h = reallocarray(loop->heap, cap, sizeof(*h));
-		if (h == NULL)
-			return;	/* cannot happen in practice: documented as
-				   infallible, the timer stays stopped */
-		loop->heap = h;
-		loop->capheap = cap;
-	}
 	t->at = at_ns;
 	t->seq = loop->seq++;
 	loop->heap[loop->nheap] = t;
@@ -287,8 +308,11 @@ siprec_timer_at(struct siprec_timer *t, uint64_t at_ns)
 void
 siprec_timer_after(struct siprec_timer *t, uint64_t delay_ns)
 {
-	uint64_t now = siprec_loop_now(t->loop);
+	uint64_t now;
 
+	if (t->loop == NULL)
+		return;
+	now = siprec_loop_now(t->loop);
 	siprec_timer_at(t, now + delay_ns < now ? UINT64_MAX : now + delay_ns);
 }
 
@@ -304,6 +328,8 @@ siprec_timer_free(struct siprec_timer *t)
 	if (t == NULL)
 		return;
 	siprec_timer_stop(t);
+	if (t->loop != NULL)
+		t->loop->ntimers--;
 	free(t);
 }
 
@@ -346,6 +372,10 @@ siprec_watch_new(struct siprec_loop *loop, int fd, unsigned int mask,
 		free(w);
 		return SIPREC_ENET;
 	}
+	w->next = loop->live;
+	if (loop->live != NULL)
+		loop->live->prev = w;
+	loop->live = w;
 	*out = w;
 	return SIPREC_OK;
 }
@@ -357,6 +387,8 @@ siprec_watch_set(struct siprec_watch *w, unsigned int mask)
 
 	if (w->mask == mask)
 		return SIPREC_OK;
+	if (w->loop == NULL)
+		return SIPREC_EINVAL;
 	memset(&ev, 0, sizeof(ev));
 	ev.events = epoll_mask(mask);
 	ev.data.ptr = w;
@@ -373,7 +405,16 @@ siprec_watch_free(struct siprec_watch *w)
 
 	if (w == NULL || w->dead)
 		return;
-	loop = w->loop;
+	if ((loop = w->loop) == NULL) {
+		free(w);	/* its loop is gone */
+		return;
+	}
+	if (w->prev != NULL)
+		w->prev->next = w->next;
+	else
+		loop->live = w->next;
+	if (w->next != NULL)
+		w->next->prev = w->prev;
 	/* May fail when the fd was closed already: nothing to undo then. */
 	(void)epoll_ctl(loop->epfd, EPOLL_CTL_DEL, w->fd, NULL);
 	w->dead = 1;

@@ -5,6 +5,7 @@
 
 #include <sys/socket.h>
 #include <siprec/capture.h>
+#include <siprec/net.h>
 
 /* struct siprec_addr to a sockaddr; returns its length. */
 socklen_t	siprec__net_sockaddr(const struct siprec_addr *,
@@ -12,5 +13,8 @@ socklen_t	siprec__net_sockaddr(const struct siprec_addr *,
 /* A sockaddr (IPv4-mapped IPv6 becomes IPv4) to struct siprec_addr. */
 void		siprec__net_addr(const struct sockaddr_storage *,
 		    struct siprec_addr *);
+
+/* Whether the loop's wall clock was injected (tests): it wins then. */
+int		siprec__loop_wall_injected(const struct siprec_loop *);
 
 #endif

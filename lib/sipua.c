@@ -2303,6 +2303,8 @@ on_udp(void *arg, int fd, unsigned int events)
 		    &trunc);
 		if (n <= 0)
 			break;
+		if (siprec__loop_wall_injected(ua->loop))
+			ts = siprec_loop_wall(ua->loop);
 		if (trunc || (size_t)n > ua->opts.max_msg) {
 			ua->stats.rx++;
 			wire(ua, 0, SIPREC_TRANSPORT_UDP, &src, &dst,

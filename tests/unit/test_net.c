@@ -386,7 +386,27 @@ test_sockets(void)
 	CHECK(siprec_loop_run(loop, NULL) == SIPREC_OK);
 	CHECK(!siprec_timer_pending(t));
 	siprec_timer_free(t);
-	siprec_loop_free(loop);
+
+	/* Watchers and timers outliving their loop are detached. */
+	{
+		struct siprec_timer *late;
+		struct siprec_watch *lw;
+		int pfd[2];
+
+		CHECK(pipe(pfd) == 0);
+		CHECK(siprec_timer_new(loop, on_stop, loop, &late) ==
+		    SIPREC_OK);
+		siprec_timer_after(late, 1000);
+		CHECK(siprec_watch_new(loop, pfd[0], SIPREC_LOOP_READ,
+		    on_readable, &s, &lw, NULL) == SIPREC_OK);
+		siprec_loop_free(loop);
+		siprec_timer_after(late, 1000);
+		CHECK(!siprec_timer_pending(late));
+		siprec_timer_free(late);
+		siprec_watch_free(lw);
+		close(pfd[0]);
+		close(pfd[1]);
+	}
 }
 
 int

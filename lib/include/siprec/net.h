@@ -33,9 +33,10 @@ struct siprec_clock {
 enum siprec_err	siprec_loop_new(struct siprec_loop **out, struct siprec_diag *);
 
 /*
- * Free the loop.  Watchers, timers and signal handlers still registered
- * are freed with it (their fds are not closed); blocked signals stay
- * blocked.  NULL is a no-op.
+ * Free the loop.  Watchers and timers still registered stay their owners'
+ * to free, detached: starting such a timer does nothing.  Signal handlers
+ * go with the loop; blocked signals stay blocked.  No fd is closed.  NULL
+ * is a no-op.
  */
 void		siprec_loop_free(struct siprec_loop *);
 

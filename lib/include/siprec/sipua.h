@@ -51,7 +51,8 @@ struct siprec_sipua_wire {
 	struct siprec_slice	 data;		/* valid during the callback */
 	uint64_t		 ts_ns;		/* wall clock, ns since epoch:
 						   kernel receive time when
-						   there is one */
+						   there is one, the loop's
+						   when it was injected */
 };
 
 /* Input that was refused: a malformed message, an unframeable stream. */
