@@ -315,6 +315,18 @@ osip_setup(void)
 	parser_init();
 }
 
+/* The tag parameter of a From or To, or NULL. */
+static const char *
+tag_of(osip_from_t *h)
+{
+	osip_generic_param_t *t = NULL;
+
+	if (h == NULL || osip_generic_param_get_byname(&h->gen_params,
+	    pname_tag, &t) != 0 || t == NULL)
+		return NULL;
+	return t->gvalue;
+}
+
 static int
 ieq(const char *a, const char *b)
 {
@@ -430,9 +442,8 @@ client_key(osip_message_t *m, const char *method, char *key, size_t sz)
 static int
 server_key(osip_message_t *m, const char *method, char *key, size_t sz)
 {
-	const char *branch, *ftag = "";
+	const char *branch, *ftag;
 	osip_via_t *via;
-	osip_generic_param_t *t = NULL;
 	int n;
 
 	if (via_branch(m, &branch, &via) != 0 || method == NULL)
@@ -443,9 +454,8 @@ server_key(osip_message_t *m, const char *method, char *key, size_t sz)
 		    via->host ? via->host : "", via->port ? via->port : "",
 		    method);
 	else {
-		if (m->from != NULL && osip_generic_param_get_byname(&m->from->gen_params, pname_tag, &t) == 0 &&
-		    t != NULL && t->gvalue != NULL)
-			ftag = t->gvalue;
+		if ((ftag = tag_of(m->from)) == NULL)
+			ftag = "";
 		n = snprintf(key, sz, "S2|%s|%s|%s|%s:%s|%s|%s",
 		    m->call_id->number, m->cseq->number, ftag,
 		    via->host ? via->host : "", via->port ? via->port : "",
@@ -458,13 +468,11 @@ server_key(osip_message_t *m, const char *method, char *key, size_t sz)
 static int
 ack_key(osip_message_t *m, char *key, size_t sz)
 {
-	const char *ftag = "";
-	osip_generic_param_t *t = NULL;
+	const char *ftag;
 	int n;
 
-	if (m->from != NULL && osip_generic_param_get_byname(&m->from->gen_params, pname_tag, &t) == 0 &&
-	    t != NULL && t->gvalue != NULL)
-		ftag = t->gvalue;
+	if ((ftag = tag_of(m->from)) == NULL)
+		ftag = "";
 	n = snprintf(key, sz, "A|%s|%s|%s", m->call_id->number,
 	    m->cseq->number, ftag);
 	return n > 0 && n < (int)sz ? 0 : -1;
@@ -1478,7 +1486,6 @@ siprec_sipua_response_new(osip_message_t *req, int status, const char *reason,
     const char *to_tag, osip_message_t **out)
 {
 	osip_message_t *r = NULL;
-	osip_generic_param_t *tag = NULL;
 	const char *rs;
 	char tagbuf[20];
 
@@ -1506,8 +1513,7 @@ siprec_sipua_response_new(osip_message_t *req, int status, const char *reason,
 	    osip_list_clone(&req->record_routes, &r->record_routes,
 	    (int (*)(void *, void **))osip_from_clone) != 0)
 		goto nomem;
-	if (status > 100 && (osip_generic_param_get_byname(&r->to->gen_params, pname_tag, &tag) != 0 ||
-	    tag == NULL)) {
+	if (status > 100 && tag_of(r->to) == NULL) {
 		if (to_tag == NULL) {
 			siprec_sipua_token(tagbuf, sizeof(tagbuf));
 			to_tag = tagbuf;
@@ -1529,7 +1535,6 @@ siprec_sipua_request_new(const char *method, const char *ruri,
 {
 	osip_message_t *m = NULL;
 	osip_uri_t *u = NULL;
-	osip_generic_param_t *tag = NULL;
 	char buf[64], cs[64];
 
 	*out = NULL;
@@ -1554,7 +1559,7 @@ siprec_sipua_request_new(const char *method, const char *ruri,
 		siprec_diag_set(diag, 0, 0, "bad From '%s'", from);
 		goto inval;
 	}
-	if (osip_generic_param_get_byname(&m->from->gen_params, pname_tag, &tag) != 0 || tag == NULL) {
+	if (tag_of(m->from) == NULL) {
 		siprec_sipua_token(buf, 17);
 		if (osip_from_set_tag(m->from, osip_strdup(buf)) != 0)
 			goto nomem;
