@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # siprec-srs through the RFC 8068 call flows of SPEC 3 an SRS takes part
 # in, SIPp as the SRC (tests/data/sipp/rfc8068-flows.xml): CF-01, CF-06,
-# CF-11, CF-15, CF-19; CF-03 and CF-20 are in srs-sipp.bats.
+# CF-11, CF-15, CF-19; CF-03 and CF-20 are in srs-sipp.bats.  Also
+# CANCEL, session timers (RFC 4028) and a codec change.
 # Ports: SIPp 22050 (SIP) and 22060 (media), RTP 22800-22899.
 
 bats_require_minimum_version 1.5.0
@@ -54,4 +55,33 @@ teardown() {
 	awk '/^INVITE .*SIP\/2.0/ { n++ } n == 4 && /^SIP\/2.0 200 OK/ { p = 1 } p { print } p && /^a=recvonly/ { k++ } k == 2 { exit }' \
 	    "$W/msg.log" > "$W/offer.txt"
 	[[ $(grep -c '^m=audio [1-9]' "$W/offer.txt") -eq 2 ]]
+}
+
+@test "CANCEL of an INVITE answered late: 200 and 487, nothing recorded" {
+	srs_start -P 22800-22899 -D 3000 -o "$W/rec"
+	(cd "$W" && timeout 30 sipp -sf "$ROOT/tests/data/sipp/srs-cancel.xml" \
+	    -m 1 -i 127.0.0.1 -p 22050 -t u1 -timeout 20s -timeout_error \
+	    -trace_err -error_file "$W/sipp.err" \
+	    "127.0.0.1:$SRS_PORT" > "$W/sipp.out" 2>&1) ||
+	    { cat "$W/sipp.err"; fail "SIPp failed"; }
+	sleep 0.3
+	srs_stop
+	[[ $SRS_RC -eq 0 ]]
+	[[ -z $(srs_events start) ]]
+	[[ -z $(ls "$W/rec" 2>/dev/null) ]]
+}
+
+@test "session timers and a codec change: refresher uac, ports kept, PCMA answered" {
+	srs_start -P 22800-22899 -n 1 -o "$W/rec"
+	(cd "$W" && timeout 30 sipp -sf "$ROOT/tests/data/sipp/srs-timer-codec.xml" \
+	    -m 1 -i 127.0.0.1 -p 22050 -mp 22060 -t u1 -timeout 20s \
+	    -timeout_error -trace_err -error_file "$W/sipp.err" \
+	    -trace_logs -log_file "$W/log.txt" \
+	    "127.0.0.1:$SRS_PORT" > "$W/sipp.out" 2>&1) ||
+	    { cat "$W/sipp.err"; fail "SIPp failed"; }
+	srs_wait 10
+	[[ $SRS_RC -eq 0 ]]
+	grep -q 'refresh ports kept: true true' "$W/log.txt"
+	run srs_py 'end[0]["reason"], len(end[0]["streams"])'
+	assert_output "bye 2"
 }
