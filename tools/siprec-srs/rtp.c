@@ -131,7 +131,7 @@ bind_one(struct srsd_rtp *r, int k, const struct siprec_addr *ip,
 	struct siprec_diag diag;
 
 	a.port = port;
-	if (siprec_net_udp(&a, 256 * 1024, &r->fd[k], &r->addr[k], &diag) !=
+	if (siprec_net_udp(&a, 1024 * 1024, &r->fd[k], &r->addr[k], &diag) !=
 	    SIPREC_OK)
 		return -1;
 	if (siprec_watch_new(r->d->loop, r->fd[k], SIPREC_LOOP_READ, readable,
