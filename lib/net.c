@@ -12,6 +12,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/errqueue.h>
+#include <linux/net_tstamp.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -932,4 +934,58 @@ siprec_net_recv(int fd, uint8_t *buf, size_t cap, struct siprec_addr *from,
 		}
 	}
 	return (long)n;
+}
+
+/*
+ * Kernel send times (SO_TIMESTAMPING, software TX): the time a capture on
+ * the same host gives a datagram we send, to the microsecond.  Each send
+ * then queues its time on the socket's error queue, which must be read:
+ * only for sockets that do, such as the SIP listeners.
+ */
+int
+siprec__net_tx_stamps(int fd)
+{
+	int f = SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE |
+	    SOF_TIMESTAMPING_OPT_TSONLY;
+
+	return setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &f, sizeof(f));
+}
+
+uint64_t
+siprec__net_tx_time(int fd)
+{
+	uint64_t last = 0;
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		union {
+			char		buf[512];
+			struct cmsghdr	align;
+		} ctl;
+		char data[64];
+		struct iovec iov = { data, sizeof(data) };
+		struct msghdr mh;
+		struct cmsghdr *c;
+
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = sizeof(ctl.buf);
+		if (recvmsg(fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+			break;
+		for (c = CMSG_FIRSTHDR(&mh); c != NULL;
+		    c = CMSG_NXTHDR(&mh, c)) {
+			struct scm_timestamping t;
+
+			if (c->cmsg_level != SOL_SOCKET ||
+			    c->cmsg_type != SCM_TIMESTAMPING)
+				continue;
+			memcpy(&t, CMSG_DATA(c), sizeof(t));
+			if (t.ts[0].tv_sec != 0 || t.ts[0].tv_nsec != 0)
+				last = (uint64_t)t.ts[0].tv_sec * 1000000000u +
+				    (uint64_t)t.ts[0].tv_nsec;
+		}
+	}
+	return last;
 }

@@ -1329,6 +1329,7 @@ transmit(struct siprec_sipua *ua, enum siprec_transport tp, int lfd,
 {
 	struct siprec_addr src;
 	enum siprec_err e;
+	uint64_t ts = 0;
 
 	if (tp == SIPREC_TRANSPORT_UDP) {
 		struct sockaddr_storage ss;
@@ -1350,8 +1351,12 @@ transmit(struct siprec_sipua *ua, enum siprec_transport tp, int lfd,
 		sl = siprec__net_sockaddr(dst, &ss);
 		for (;;) {
 			if (sendto(l->fd, p, n, MSG_DONTWAIT,
-			    (struct sockaddr *)&ss, sl) == (ssize_t)n)
+			    (struct sockaddr *)&ss, sl) == (ssize_t)n) {
+				/* The kernel's send time, as a capture on
+				   this host stamps it (loopback: at once). */
+				ts = siprec__net_tx_time(l->fd);
 				break;
+			}
 			if (errno == EINTR)
 				continue;
 			ua->stats.send_errors++;
@@ -1401,7 +1406,9 @@ transmit(struct siprec_sipua *ua, enum siprec_transport tp, int lfd,
 	ua->stats.tx++;
 	if (ua->retrans)
 		ua->stats.retransmits++;
-	wire(ua, 1, tp, &src, dst, p, n, 0);
+	if (siprec__loop_wall_injected(ua->loop))
+		ts = 0;		/* the loop's clock, as for receiving */
+	wire(ua, 1, tp, &src, dst, p, n, ts);
 	return SIPREC_OK;
 }
 
@@ -2296,8 +2303,9 @@ on_udp(void *arg, int fd, unsigned int events)
 	struct siprec_sipua *ua = l->ua;
 	int i;
 
-	(void)events;
 	traces_off();
+	if (events & SIPREC_LOOP_ERROR)
+		(void)siprec__net_tx_time(fd);	/* late send times */
 	for (i = 0; i < UDP_BURST; i++) {
 		struct siprec_addr src, dst = l->addr;
 		uint64_t ts = 0;
@@ -2703,9 +2711,12 @@ siprec_sipua_listen(struct siprec_sipua *ua, enum siprec_transport tp,
 	memset(l, 0, sizeof(*l));
 	l->ua = ua;
 	l->tp = tp;
-	if (tp == SIPREC_TRANSPORT_UDP)
+	if (tp == SIPREC_TRANSPORT_UDP) {
 		e = siprec_net_udp(addr, ua->opts.udp_bufsize, &l->fd,
 		    &l->addr, diag);
+		if (e == SIPREC_OK)
+			(void)siprec__net_tx_stamps(l->fd);	/* best effort */
+	}
 	else
 		e = siprec_net_tcp_listen(addr, 0, &l->fd, &l->addr, diag);
 	if (e != SIPREC_OK)

@@ -171,6 +171,15 @@ uas_wire(void *arg, const struct siprec_sipua_wire *w)
 		s->wire_retrans++;
 	CHECK(w->ts_ns != 0);
 	CHECK(w->data.len > 0 || !w->sent);
+	{
+		/* Kernel times (receive, UDP send) are on the wall clock. */
+		struct timespec now;
+		uint64_t wall;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		wall = (uint64_t)now.tv_sec * SEC + (uint64_t)now.tv_nsec;
+		CHECK(w->ts_ns <= wall && w->ts_ns + 5 * SEC > wall);
+	}
 }
 
 static void

@@ -50,9 +50,10 @@ struct siprec_sipua_wire {
 	struct siprec_addr	 src, dst;
 	struct siprec_slice	 data;		/* valid during the callback */
 	uint64_t		 ts_ns;		/* wall clock, ns since epoch:
-						   kernel receive time when
-						   there is one, the loop's
-						   when it was injected */
+						   the kernel's receive or
+						   (UDP) send time when it
+						   gives one, the loop's
+						   when that was injected */
 };
 
 /* Input that was refused: a malformed message, an unframeable stream. */
