@@ -3,8 +3,9 @@
 # Benchmark siprec-srs: N concurrent two-stream SIPREC sessions (SIPp
 # sets them up), then every stream gets a 20 ms G.711 packet every 20 ms
 # from a paced sender (tests/tools/srs-rtpsend.c load) for
-# D seconds on loopback; then SIGTERM finishes every recording.  Reports
-# the server's CPU during the media phase, peak memory per session, the
+# D seconds on loopback; once the server is idle again, SIGTERM finishes
+# every recording.  Reports the server's CPU from the first packet until
+# it is idle (the last 0.5 s idle included), peak memory per session, the
 # time the sender really took ("media s"; above D it could not keep the
 # pace), the time to finish every recording, and the packets sent but not
 # recorded per step; the knee is the first step that loses packets.
@@ -116,7 +117,17 @@ for n in $STEPS; do
 	w1=$(date +%s%N)
 	c1=$(cpu "$SRS_PID")
 	hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$SRS_PID/status")
-	sleep 0.5
+	# Let the server drain its sockets: until it is idle for 0.5 s.
+	i=0
+	while [ $i -lt 60 ]; do
+		a=$(cpu "$SRS_PID")
+		sleep 0.5
+		b=$(cpu "$SRS_PID")
+		awk -v a="$a" -v b="$b" 'BEGIN { exit !(b - a < 0.02) }' && break
+		i=$((i + 1))
+	done
+	c1=$(cpu "$SRS_PID")
+	w2=$(date +%s%N)
 	# SIGTERM finishes every recording; then the SRC goes.
 	f0=$(date +%s%N)
 	kill -TERM "$SRS_PID"
@@ -138,7 +149,7 @@ EOF
 	sent=$(awk '{ s += $2 } END { print s }' "$tmp/sender.out")
 	late=$(awk '{ if ($6 > l) l = $6 } END { print l }' "$tmp/sender.out")
 	fin=$(awk -v a="$f0" -v b="$f1" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
-	cpupct=$(awk -v a="$c0" -v b="$c1" -v t0="$w0" -v t1="$w1" \
+	cpupct=$(awk -v a="$c0" -v b="$c1" -v t0="$w0" -v t1="$w2" \
 	    'BEGIN { printf "%.1f", 100 * (b - a) / ((t1 - t0) / 1e9) }')
 	perses=$(awk -v h="$hwm" -v n="$n" 'BEGIN { printf "%.1f", h / n }')
 	# Lost: what the sender sent that no recording counted.
