@@ -161,8 +161,10 @@ EOF
 	printf '{"sessions":%s,"recordings":%s,"streams":%s,"sent":%s,"recorded":%s,"lost":%s,"rtp_lost":%s,"srs_cpu_pct":%s,"sender_late_ticks":%s,"peak_rss_kib":%s,"kib_per_session":%s,"media_seconds":%s,"media_wall_seconds":%s,"finish_seconds":%s,"udp_rcvbuf_drops":%s}\n' \
 	    "$n" "$recs" "$streams" "$sent" "$packets" "$missing" "$lost" \
 	    "$cpupct" "$late" "$hwm" "$perses" "$D" "$wall" "$fin" "$drops" >> "$out"
-	if [ -z "$knee" ] && { [ "$missing" -gt 0 ] || [ "$recs" -lt "$n" ]; }; then
-		knee=$n
+	if [ "$missing" -gt 0 ] || [ "$recs" -lt "$n" ]; then
+		# The events of a losing step, to see where the packets went.
+		cp "$tmp/ev.jsonl" "$B/bench/srs-events-$n.jsonl"
+		[ -n "$knee" ] || knee=$n
 	fi
 done
 if [ -n "$knee" ]; then
