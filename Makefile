@@ -66,7 +66,8 @@ BINS  = $(TOOLS:%=$(B)/bin/%)
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
-TEST_TOOLS = $(B)/tests/gen-metadata $(B)/tests/gen-capture $(B)/tests/capdump
+TEST_TOOLS = $(B)/tests/gen-metadata $(B)/tests/gen-capture $(B)/tests/capdump \
+             $(B)/tests/srs-rtpsend
 
 SCHEMAS = lib/schema/rs-metadata.xsd lib/schema/xml.xsd
 
@@ -113,6 +114,14 @@ $(B)/tests/pcapfloor: tests/tools/pcapfloor.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(SR_CFLAGS) -o $@ $< $(shell $(PKG_CONFIG) --libs libpcap)
 
+$(B)/tests/srs-rtpsend: tests/tools/srs-rtpsend.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(SR_CFLAGS) -o $@ $< $(shell $(PKG_CONFIG) --libs libsrtp2)
+
+$(B)/tests/src-rtprecv: tests/tools/src-rtprecv.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(SR_CFLAGS) -o $@ $<
+
 $(B)/tests/gen-capture: tests/tools/gen-capture.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(SR_CFLAGS) $(SR_LDFLAGS) -o $@ $< -lm \
@@ -133,7 +142,7 @@ demo: deps
 	$(Q)B=$(B) sh samples/demo.sh
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all $(TEST_TOOLS) $(B)/tests/pcapfloor
+	$(Q)$(MAKE) --no-print-directory all $(TEST_TOOLS) $(B)/tests/pcapfloor $(B)/tests/src-rtprecv
 	$(Q)B=$(B) sh tests/bench/run.sh
 
 FUZZ_CC ?= clang
