@@ -60,7 +60,7 @@ test_packets(void)
 	uint32_t			 ssrcs[2000];
 	uint8_t				 pay[160], pkt[256];
 	size_t				 len;
-	int				 i, dup;
+	int				 i, dup, bad;
 
 	memset(&o, 0, sizeof(o));
 	o.pt = 0;
@@ -101,10 +101,11 @@ test_packets(void)
 	/* Unique SSRCs; random first sequence number below 2^15. */
 	o.fixed_start = 0;
 	o.ssrc = 0;
-	for (i = 0; i < 2000; i++) {
-		CHECK(siprec_rtp_tx_new(&o, &many[i], NULL) == SIPREC_OK);
+	for (i = 0, bad = 0; i < 2000; i++) {
+		TALLY(bad, siprec_rtp_tx_new(&o, &many[i], NULL) == SIPREC_OK);
 		ssrcs[i] = siprec_rtp_tx_ssrc(many[i]);
 	}
+	CHECK(bad == 0);
 	qsort(ssrcs, 2000, sizeof(ssrcs[0]), cmp32);
 	for (i = 1, dup = 0; i < 2000; i++)
 		dup += ssrcs[i] == ssrcs[i - 1];
@@ -384,7 +385,7 @@ test_real(void)
 	struct sockaddr_in	 a;
 	socklen_t		 al = sizeof(a);
 	struct rstream		 s[200];
-	int			 rx, tx[200], i, got = 0, sz = 1 << 22;
+	int			 rx, tx[200], i, got = 0, sz = 1 << 22, bad;
 	uint8_t			 buf[2048];
 
 	rx = socket(AF_INET, SOCK_DGRAM, 0);
@@ -395,12 +396,13 @@ test_real(void)
 	CHECK(bind(rx, (struct sockaddr *)&a, sizeof(a)) == 0);
 	CHECK(getsockname(rx, (struct sockaddr *)&a, &al) == 0);
 	CHECK(siprec_pacer_new(NULL, &p) == SIPREC_OK);
-	for (i = 0; i < 200; i++) {
+	for (i = 0, bad = 0; i < 200; i++) {
 		tx[i] = socket(AF_INET, SOCK_DGRAM, 0);
 		s[i].left = 10;		/* 200 ms */
-		CHECK(siprec_pacer_add(p, tx[i], (struct sockaddr *)&a,
+		TALLY(bad, siprec_pacer_add(p, tx[i], (struct sockaddr *)&a,
 		    sizeof(a), 20000000u, 0, rfill, &s[i], NULL) == SIPREC_OK);
 	}
+	CHECK(bad == 0);
 	siprec_pacer_run(p, NULL, 1);
 	while (recv(rx, buf, sizeof(buf), MSG_DONTWAIT) == 172)
 		got++;
