@@ -2242,6 +2242,137 @@ blank(const uint8_t *p, size_t n)
 	return 1;
 }
 
+/*
+ * Header name of the line [l, e), case-insensitively one of the long or
+ * compact forms given.
+ */
+static int
+hdr_is(const uint8_t *l, const uint8_t *e, const char *name, char compact)
+{
+	const uint8_t *c = memchr(l, ':', (size_t)(e - l));
+	size_t n;
+
+	if (c == NULL)
+		return 0;
+	while (c > l && (c[-1] == ' ' || c[-1] == '\t'))
+		c--;
+	n = (size_t)(c - l);
+	return (n == strlen(name) && strncasecmp((const char *)l, name,
+	    n) == 0) || (n == 1 && (*l | 0x20) == compact);
+}
+
+/*
+ * Parse p again when libosip2 refused the whole message: some SRCs send
+ * multipart bodies libosip2's own splitter rejects (a boundary it cannot
+ * find, parts without headers), though their start line and headers are
+ * sound.  Parse the headers alone, with Content-Type hidden and
+ * Content-Length zeroed, then put both back and keep the body whole, as
+ * it arrived: the application splits bodies itself (lib/sipmsg.c).
+ * Returns the message, or NULL when the headers are bad too.
+ */
+static osip_message_t *
+parse_headers_only(const uint8_t *p, size_t n)
+{
+	static const char hidden[] = "X-Sipua-Hidden-Type";
+	const uint8_t *l, *e, *end = p + n, *body = end, *ct = NULL;
+	const uint8_t *cl = NULL;
+	size_t ctlen = 0, blen;
+	osip_message_t *m = NULL;
+	osip_list_iterator_t it;
+	osip_header_t *h;
+	char *copy, *o, *ctv = NULL, clen[24];
+
+	if ((copy = malloc(n + sizeof(hidden) + 4)) == NULL)
+		return NULL;
+	for (l = p, o = copy; l < end; l = e + 1) {
+		const uint8_t *c;
+
+		if ((e = memchr(l, '\n', (size_t)(end - l))) == NULL)
+			e = end;
+		if (e == l || (e == l + 1 && *l == '\r')) {
+			body = e < end ? e + 1 : end;
+			break;
+		}
+		c = memchr(l, ':', (size_t)(e - l));
+		if (ct == NULL && c != NULL && hdr_is(l, e, "content-type",
+		    'c')) {
+			ct = c + 1;
+			ctlen = (size_t)(e - ct);
+			memcpy(o, hidden, sizeof(hidden) - 1);
+			o += sizeof(hidden) - 1;
+			l = c;
+		} else if (c != NULL && hdr_is(l, e, "content-length", 'l')) {
+			cl = c + 1;
+			memcpy(o, l, (size_t)(c + 1 - l));
+			o += c + 1 - l;
+			memcpy(o, " 0", 2);
+			o += 2;
+			l = e;
+		}
+		memcpy(o, l, (size_t)(e - l));
+		o += e - l;
+		*o++ = '\n';
+		if (e == end)
+			break;
+	}
+	memcpy(o, "\r\n", 2);
+	o += 2;
+	if (osip_message_init(&m) != 0 ||
+	    osip_message_parse(m, copy, (size_t)(o - copy)) != 0)
+		goto fail;
+	/* Drop the hidden header, put Content-Type and the body back. */
+	for (h = osip_list_get_first(&m->headers, &it); h != NULL;
+	    h = osip_list_get_next(&it))
+		if (h->hname != NULL && strcasecmp(h->hname, hidden) == 0) {
+			osip_list_iterator_remove(&it);
+			osip_header_free(h);
+			break;
+		}
+	if (ct != NULL) {
+		while (ctlen > 0 && (ct[ctlen - 1] == '\r' ||
+		    ct[ctlen - 1] == ' ' || ct[ctlen - 1] == '\t'))
+			ctlen--;
+		while (ctlen > 0 && (*ct == ' ' || *ct == '\t')) {
+			ct++;
+			ctlen--;
+		}
+		if ((ctv = strndup((const char *)ct, ctlen)) == NULL ||
+		    osip_message_set_content_type(m, ctv) != 0)
+			goto fail;
+		free(ctv);
+		ctv = NULL;
+	}
+	blen = (size_t)(end - body);
+	if (cl != NULL) {
+		/* Only a body of exactly the stated length (RFC 3261 18.3). */
+		size_t v = 0;
+		int digits = 0;
+
+		while (cl < end && (*cl == ' ' || *cl == '\t'))
+			cl++;
+		for (; cl < end && *cl >= '0' && *cl <= '9' && v < n; cl++) {
+			v = v * 10 + (size_t)(*cl - '0');
+			digits++;
+		}
+		if (digits == 0 || v != blen)
+			goto fail;
+	}
+	osip_content_length_free(m->content_length);
+	m->content_length = NULL;
+	snprintf(clen, sizeof(clen), "%zu", blen);
+	if (osip_message_set_content_length(m, clen) != 0 ||
+	    (blen > 0 && osip_message_set_body(m, (const char *)body,
+	    blen) != 0))
+		goto fail;
+	free(copy);
+	return m;
+fail:
+	free(ctv);
+	free(copy);
+	osip_message_free(m);
+	return NULL;
+}
+
 /* One whole message from UDP or framed from TCP. */
 static void
 process(struct siprec_sipua *ua, enum siprec_transport tp, int lfd,
@@ -2268,6 +2399,10 @@ process(struct siprec_sipua *ua, enum siprec_transport tp, int lfd,
 	if (osip_message_init(&m) != 0)
 		goto out;
 	if (osip_message_parse(m, (const char *)p, n) != 0) {
+		osip_message_free(m);
+		m = parse_headers_only(p, n);
+	}
+	if (m == NULL) {
 		answered = reply_raw_400(ua, &cur, lfd, p, n);
 		bad(ua, tp, src, dst, p, n, answered, 0,
 		    "unparseable SIP message");
