@@ -12,6 +12,7 @@
 #include <gcrypt.h>
 #include <srtp2/srtp.h>
 
+#include <siprec/base64.h>
 #include <siprec/rtpsend.h>
 
 #include "gcry_int.h"
@@ -115,34 +116,6 @@ siprec_sdes_generate(const char *suite, unsigned int tag,
 	return SIPREC_OK;
 }
 
-static size_t
-b64(char *o, const uint8_t *p, size_t n)
-{
-	static const char a[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t	i, k = 0;
-	uint32_t v;
-
-	for (i = 0; i + 2 < n; i += 3) {
-		v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-		o[k++] = a[v >> 18];
-		o[k++] = a[v >> 12 & 63];
-		o[k++] = a[v >> 6 & 63];
-		o[k++] = a[v & 63];
-	}
-	if (i < n) {
-		v = (uint32_t)p[i] << 16;
-		if (i + 1 < n)
-			v |= (uint32_t)p[i + 1] << 8;
-		o[k++] = a[v >> 18];
-		o[k++] = a[v >> 12 & 63];
-		o[k++] = i + 1 < n ? a[v >> 6 & 63] : '=';
-		o[k++] = '=';
-	}
-	o[k] = '\0';
-	return k;
-}
-
 enum siprec_err
 siprec_sdes_format(const struct siprec_crypto *c, char *buf, size_t cap)
 {
@@ -151,7 +124,7 @@ siprec_sdes_format(const struct siprec_crypto *c, char *buf, size_t cap)
 
 	if (c == NULL || buf == NULL || c->keylen > SIPREC_SRTP_KEY_MAX)
 		return SIPREC_EINVAL;
-	b64(key, c->key, c->keylen);
+	siprec_base64_encode(key, c->key, c->keylen);
 	n = snprintf(buf, cap, "%u %s inline:%s", c->tag, c->suite, key);
 	explicit_bzero(key, sizeof(key));
 	if (n < 0 || (size_t)n >= cap) {
