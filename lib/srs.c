@@ -9,6 +9,7 @@
 
 #include <gcrypt.h>
 
+#include <siprec/base64.h>
 #include <siprec/srs.h>
 #include <siprec/srtp.h>
 
@@ -427,42 +428,12 @@ siprec_srs_media_accept(const struct siprec_sdp_m *o,
 	return -1;
 }
 
-static const char b64[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static size_t
-base64(const uint8_t *in, size_t n, char *out)
-{
-	size_t i, o = 0;
-
-	for (i = 0; i + 2 < n; i += 3) {
-		uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 |
-		    in[i + 2];
-
-		out[o++] = b64[v >> 18];
-		out[o++] = b64[(v >> 12) & 63];
-		out[o++] = b64[(v >> 6) & 63];
-		out[o++] = b64[v & 63];
-	}
-	if (i < n) {
-		uint32_t v = (uint32_t)in[i] << 16 |
-		    (i + 1 < n ? (uint32_t)in[i + 1] << 8 : 0);
-
-		out[o++] = b64[v >> 18];
-		out[o++] = b64[(v >> 12) & 63];
-		out[o++] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
-		out[o++] = '=';
-	}
-	out[o] = '\0';
-	return o;
-}
-
 enum siprec_err
 siprec_srs_crypto_answer(const char *offered, char *out, size_t outlen)
 {
 	struct siprec_crypto c;
 	uint8_t key[SIPREC_SRTP_KEY_MAX];
-	char enc[((SIPREC_SRTP_KEY_MAX + 2) / 3) * 4 + 1];
+	char enc[SIPREC_BASE64_LEN(SIPREC_SRTP_KEY_MAX)];
 	enum siprec_err e;
 	int n;
 
@@ -472,7 +443,7 @@ siprec_srs_crypto_answer(const char *offered, char *out, size_t outlen)
 		return e;
 	siprec__gcry_init();
 	gcry_randomize(key, c.keylen, GCRY_STRONG_RANDOM);
-	base64(key, c.keylen, enc);
+	siprec_base64_encode(enc, key, c.keylen);
 	n = snprintf(out, outlen, "%u %s inline:%s", c.tag, c.suite, enc);
 	explicit_bzero(key, sizeof(key));
 	explicit_bzero(enc, sizeof(enc));
