@@ -16,6 +16,7 @@
 #include <siprec/rtpsend.h>
 
 #include "gcry_int.h"
+#include "srtp_int.h"
 
 /* --- suites -------------------------------------------------------------- */
 
@@ -70,27 +71,6 @@ txsuite(const char *name)
 		if (strcasecmp(name, txsuites[i].name) == 0)
 			return &txsuites[i];
 	return NULL;
-}
-
-static pthread_once_t srtp_once = PTHREAD_ONCE_INIT;
-static srtp_err_status_t srtp_status = srtp_err_status_init_fail;
-
-static void
-quiet(srtp_log_level_t level, const char *msg, void *data)
-{
-	(void)level;
-	(void)msg;
-	(void)data;
-}
-
-/* srtp_init() twice fails with bad_param and leaves the library ready. */
-static void
-srtp_once_init(void)
-{
-	srtp_install_log_handler(quiet, NULL);
-	srtp_status = srtp_init();
-	if (srtp_status == srtp_err_status_bad_param)
-		srtp_status = srtp_err_status_ok;
 }
 
 enum siprec_err
@@ -203,8 +183,7 @@ tx_srtp(struct siprec_rtp_tx *t, const struct siprec_crypto *c,
 		    "salt, not %zu", su->name, su->keylen, c->keylen);
 		return SIPREC_EINVAL;
 	}
-	if (pthread_once(&srtp_once, srtp_once_init) != 0 ||
-	    srtp_status != srtp_err_status_ok) {
+	if (siprec__srtp_init() != 0) {
 		siprec_diag_set(diag, 0, 0, "libsrtp2 does not initialise");
 		return SIPREC_EUNSUPP;
 	}

@@ -14,6 +14,7 @@
 
 #include <siprec/media.h>
 #include <siprec/srtp.h>
+#include "srtp_int.h"
 
 /*
  * Design note: rollover when a capture starts late (SPEC T-21).
@@ -144,6 +145,15 @@ init_once(void)
 	srtp_init_status = srtp_init();
 	if (srtp_init_status == srtp_err_status_bad_param)
 		srtp_init_status = srtp_err_status_ok;
+}
+
+int
+siprec__srtp_init(void)
+{
+	if (pthread_once(&srtp_once, init_once) != 0)
+		return -1;
+	return srtp_init_status == srtp_err_status_ok ? 0 :
+	    (int)srtp_init_status;
 }
 
 /* --- parsing helpers ---------------------------------------------------- */
@@ -651,8 +661,7 @@ siprec_srtp_new(const struct siprec_crypto *c, struct siprec_srtp **out,
 		    "UNAUTHENTICATED_SRTP");
 		return SIPREC_EUNSUPP;
 	}
-	if (pthread_once(&srtp_once, init_once) != 0 ||
-	    srtp_init_status != srtp_err_status_ok) {
+	if (siprec__srtp_init() != 0) {
 		siprec_diag_set(diag, 0, 0, "libsrtp2 does not initialise "
 		    "(error %d)", (int)srtp_init_status);
 		return SIPREC_EUNSUPP;
