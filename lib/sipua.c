@@ -149,6 +149,7 @@ struct listener {
 	int			 fd;
 	struct siprec_addr	 addr;
 	struct siprec_watch	*w;
+	int			 stamps;	/* kernel send times queued */
 };
 
 struct conn {
@@ -1354,7 +1355,8 @@ transmit(struct siprec_sipua *ua, enum siprec_transport tp, int lfd,
 			    (struct sockaddr *)&ss, sl) == (ssize_t)n) {
 				/* The kernel's send time, as a capture on
 				   this host stamps it (loopback: at once). */
-				ts = siprec__net_tx_time(l->fd);
+				if (l->stamps)
+					ts = siprec__net_tx_time(l->fd);
 				break;
 			}
 			if (errno == EINTR)
@@ -2439,7 +2441,7 @@ on_udp(void *arg, int fd, unsigned int events)
 	int i;
 
 	traces_off();
-	if (events & SIPREC_LOOP_ERROR)
+	if ((events & SIPREC_LOOP_ERROR) && l->stamps)
 		(void)siprec__net_tx_time(fd);	/* late send times */
 	for (i = 0; i < UDP_BURST; i++) {
 		struct siprec_addr src, dst = l->addr;
@@ -2849,8 +2851,12 @@ siprec_sipua_listen(struct siprec_sipua *ua, enum siprec_transport tp,
 	if (tp == SIPREC_TRANSPORT_UDP) {
 		e = siprec_net_udp(addr, ua->opts.udp_bufsize, &l->fd,
 		    &l->addr, diag);
-		if (e == SIPREC_OK)
-			(void)siprec__net_tx_stamps(l->fd);	/* best effort */
+		/*
+		 * Kernel send times cost a read of the error queue per
+		 * datagram sent: only for a wire hook, which reports them.
+		 */
+		if (e == SIPREC_OK && ua->opts.wire != NULL)
+			l->stamps = siprec__net_tx_stamps(l->fd) == 0;
 	}
 	else
 		e = siprec_net_tcp_listen(addr, 0, &l->fd, &l->addr, diag);
@@ -3027,15 +3033,17 @@ nomem:
 }
 
 enum siprec_err
-siprec_sipua_send_ack(struct siprec_sipua *ua, enum siprec_transport tp,
-    const struct siprec_addr *dst, osip_message_t *ack,
-    struct siprec_diag *diag)
+siprec_sipua_send_ack_b(struct siprec_sipua *ua, enum siprec_transport tp,
+    const struct siprec_addr *dst, osip_message_t *ack, uint8_t **wire,
+    size_t *wirelen, struct siprec_diag *diag)
 {
 	struct siprec_addr sb;
 	char *buf = NULL;
 	size_t len = 0;
 	enum siprec_err e;
 
+	if (wire != NULL)
+		*wire = NULL;
 	if (ack == NULL || !MSG_IS_ACK(ack)) {
 		osip_message_free(ack);
 		siprec_diag_set(diag, 0, 0, "not an ACK");
@@ -3050,10 +3058,27 @@ siprec_sipua_send_ack(struct siprec_sipua *ua, enum siprec_transport tp,
 		osip_message_free(ack);
 		return SIPREC_ENOMEM;
 	}
-	e = transmit(ua, tp, -1, dst, (uint8_t *)buf, len, NULL, 1, diag);
-	osip_free(buf);
 	osip_message_free(ack);
+	e = transmit(ua, tp, -1, dst, (uint8_t *)buf, len, NULL, 1, diag);
+	if (e == SIPREC_OK && wire != NULL) {
+		/* libosip2 allocates with malloc unless told otherwise. */
+		if ((*wire = malloc(len)) == NULL) {
+			osip_free(buf);
+			return SIPREC_ENOMEM;
+		}
+		memcpy(*wire, buf, len);
+		*wirelen = len;
+	}
+	osip_free(buf);
 	return e;
+}
+
+enum siprec_err
+siprec_sipua_send_ack(struct siprec_sipua *ua, enum siprec_transport tp,
+    const struct siprec_addr *dst, osip_message_t *ack,
+    struct siprec_diag *diag)
+{
+	return siprec_sipua_send_ack_b(ua, tp, dst, ack, NULL, NULL, diag);
 }
 
 enum siprec_err

@@ -319,6 +319,17 @@ enum siprec_err	siprec_sipua_send_ack(struct siprec_sipua *,
 		    osip_message_t *ack, struct siprec_diag *);
 
 /*
+ * As siprec_sipua_send_ack(), and on success *wire (when wire is not NULL)
+ * is a malloc'd copy of the bytes sent, *wirelen their length: the same
+ * ACK again for a retransmitted 2xx is siprec_sipua_send_raw() of them,
+ * with no second build (§13.2.2.4).  On failure *wire is NULL.
+ */
+enum siprec_err	siprec_sipua_send_ack_b(struct siprec_sipua *,
+		    enum siprec_transport, const struct siprec_addr *dst,
+		    osip_message_t *ack, uint8_t **wire, size_t *wirelen,
+		    struct siprec_diag *);
+
+/*
  * Cancel the INVITE of ct (§9.1): a CANCEL is sent once a provisional
  * response has arrived (at once if one has); the INVITE's callback then
  * gets its final response (487 normally, or a 2xx that crossed the
