@@ -33,7 +33,8 @@ struct call {
 	enum siprec_transport	 tp;
 	uint32_t		 cseq;
 	osip_message_t		*invite;	/* last INVITE sent, for ACK */
-	osip_message_t		*ack;		/* last ACK sent */
+	uint8_t			*ack;		/* last ACK sent, as sent */
+	size_t			 acklen;
 	struct siprec_sipua_ct	*inv_ct;
 	unsigned int		 pending;	/* transactions in flight */
 	int			 busy;		/* re-INVITE/UPDATE in flight */
@@ -209,7 +210,9 @@ count_reason(struct run *r, const char *reason)
 	}
 }
 
-static void start_calls(struct run *);
+static void start_calls(struct run *, unsigned int);
+
+#define START_BURST	16	/* calls started per turn of the loop */
 
 static void
 call_free(struct call *c)
@@ -234,8 +237,7 @@ call_free(struct call *c)
 	if (c->invite != NULL)
 		osip_message_free(c->invite);
 	c->invite = NULL;
-	if (c->ack != NULL)
-		osip_message_free(c->ack);
+	free(c->ack);
 	c->ack = NULL;
 	siprec_srcmeta_free(c->meta);
 	c->meta = NULL;
@@ -341,7 +343,7 @@ call_done(struct call *c, int ok, const char *reason)
 		}
 		unlink_call(r, c);
 		call_free(c);
-		start_calls(r);
+		start_calls(r, 0);	/* the tick starts calls: just maybe end */
 	}
 	if (c->pending == 0)
 		free(c);
@@ -865,16 +867,14 @@ ack(struct call *c, osip_message_t *resp)
 	if (c->invite == NULL ||
 	    siprec_sipua_ack_new(c->invite, resp, &a) != SIPREC_OK)
 		return;
-	(void)siprec_sipua_send_ack(r->ua, c->tp, &c->dst, a, &d);
 	/*
-	 * A copy of the ACK is what a retransmitted 2xx needs now; the
+	 * The bytes of the ACK are what a retransmitted 2xx needs now; the
 	 * INVITE (a parsed multipart message, tens of KB) can go.
 	 */
-	if (c->ack != NULL)
-		osip_message_free(c->ack);
+	free(c->ack);
 	c->ack = NULL;
-	if (siprec_sipua_ack_new(c->invite, resp, &c->ack) != SIPREC_OK)
-		c->ack = NULL;
+	(void)siprec_sipua_send_ack_b(r->ua, c->tp, &c->dst, a, &c->ack,
+	    &c->acklen, &d);
 	osip_message_free(c->invite);
 	c->invite = NULL;
 }
@@ -883,11 +883,12 @@ ack(struct call *c, osip_message_t *resp)
 static void
 ack_again(struct call *c)
 {
-	osip_message_t		*a = NULL;
 	struct siprec_diag	 d;
 
-	if (c->ack != NULL && osip_message_clone(c->ack, &a) == 0)
-		(void)siprec_sipua_send_ack(c->r->ua, c->tp, &c->dst, a, &d);
+	/* The same ACK, Via branch and all (RFC 3261 13.2.2.4). */
+	if (c->ack != NULL)
+		(void)siprec_sipua_send_raw(c->r->ua, c->tp, &c->dst, c->ack,
+		    c->acklen, &d);
 }
 
 static void send_bye(struct call *);
@@ -1484,9 +1485,10 @@ maybe_end(struct run *r)
 }
 
 static void
-start_calls(struct run *r)
+start_calls(struct run *r, unsigned int max)
 {
 	uint64_t	el, due;
+	unsigned int	n = 0;
 
 	if (r->stopping || r->started >= r->o->max_calls) {
 		maybe_end(r);
@@ -1494,8 +1496,14 @@ start_calls(struct run *r)
 	}
 	el = siprec_loop_now(r->loop) - r->t0;
 	due = (uint64_t)(r->o->rate * (double)el / 1e9) + 1;
+	/*
+	 * A loop that fell behind catches up a burst at a time, so the
+	 * answers waiting in the socket are read in between: thousands of
+	 * INVITEs in one go would leave them to overflow its buffer and
+	 * the UAS to retransmit them.
+	 */
 	while (r->started < due && r->started < r->o->max_calls &&
-	    r->active < r->o->limit && !r->sys_error)
+	    r->active < r->o->limit && !r->sys_error && n++ < max)
 		if (call_new(r, NULL) != 0 && r->sys_error)
 			break;
 	if (r->sys_error) {
@@ -1510,9 +1518,9 @@ start_tick(void *arg, struct siprec_timer *t)
 	struct run	*r = arg;
 	double		 per = 1e9 / r->o->rate;
 
-	start_calls(r);
+	start_calls(r, START_BURST);
 	if (!r->stopping && r->started < r->o->max_calls)
-		siprec_timer_after(t, per < 1e6 ? 1000000u : (uint64_t)per);
+		siprec_timer_after(t, per < 25e4 ? 250000u : (uint64_t)per);
 }
 
 static void
