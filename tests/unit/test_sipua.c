@@ -95,6 +95,20 @@ struct uas {
 
 static struct uas uas;
 
+/*
+ * Callbacks run per message and per call: they tally their failures here
+ * (printing the first) and each test CHECKs once that there were none.
+ */
+static int cb_bad;
+#define CB(expr) TALLY(cb_bad, expr)
+
+static void
+cb_done(void)
+{
+	CHECK(cb_bad == 0);
+	cb_bad = 0;
+}
+
 static void
 uas_request(void *arg, const struct siprec_sipua_request *r)
 {
@@ -106,17 +120,17 @@ uas_request(void *arg, const struct siprec_sipua_request *r)
 	if (r->cancelled != NULL) {
 		s->cancels++;
 		s->cancel_matched = r->cancelled == s->held;
-		CHECK(siprec_sipua_reply(r->cancelled, 487, "uastag", NULL) ==
+		CB(siprec_sipua_reply(r->cancelled, 487, "uastag", NULL) ==
 		    SIPREC_OK);
 		s->held = NULL;
 		return;
 	}
 	if (r->st == NULL) {
-		CHECK(MSG_IS_ACK(m));
+		CB(MSG_IS_ACK(m));
 		s->acks++;
 		return;
 	}
-	CHECK(siprec_sipua_st_request(r->st) == m);
+	CB(siprec_sipua_st_request(r->st) == m);
 	if (MSG_IS_INVITE(m)) {
 		get_tag(m->to, &tag);
 		if (tag != NULL)
@@ -128,23 +142,23 @@ uas_request(void *arg, const struct siprec_sipua_request *r)
 			return;
 		}
 		if (s->mode == UAS_REJECT) {
-			CHECK(siprec_sipua_reply(r->st, 486, "uastag", NULL) ==
+			CB(siprec_sipua_reply(r->st, 486, "uastag", NULL) ==
 			    SIPREC_OK);
 			return;
 		}
 		if (s->mode != UAS_HOLD)
-			CHECK(siprec_sipua_reply(r->st, 180, "uastag", NULL) ==
+			CB(siprec_sipua_reply(r->st, 180, "uastag", NULL) ==
 			    SIPREC_OK);
 		if (s->mode == UAS_RING_HOLD || s->mode == UAS_HOLD) {
 			s->held = r->st;
 			return;
 		}
-		CHECK(siprec_sipua_response_new(m, 200, NULL, "uastag",
+		CB(siprec_sipua_response_new(m, 200, NULL, "uastag",
 		    &resp) == SIPREC_OK);
 		osip_message_set_contact(resp, "<sip:uas@127.0.0.1>");
 		osip_message_set_content_type(resp, "application/sdp");
 		osip_message_set_body(resp, "v=0\r\n", 5);
-		CHECK(siprec_sipua_respond(r->st, resp, NULL) == SIPREC_OK);
+		CB(siprec_sipua_respond(r->st, resp, NULL) == SIPREC_OK);
 		return;
 	}
 	if (MSG_IS_BYE(m))
@@ -155,7 +169,7 @@ uas_request(void *arg, const struct siprec_sipua_request *r)
 		s->updates++;
 	else
 		s->others++;
-	CHECK(siprec_sipua_reply(r->st, 200, "uastag", NULL) == SIPREC_OK);
+	CB(siprec_sipua_reply(r->st, 200, "uastag", NULL) == SIPREC_OK);
 }
 
 static void
@@ -169,8 +183,8 @@ uas_wire(void *arg, const struct siprec_sipua_wire *w)
 		s->wire_rx++;
 	if (w->retransmission)
 		s->wire_retrans++;
-	CHECK(w->ts_ns != 0);
-	CHECK(w->data.len > 0 || !w->sent);
+	CB(w->ts_ns != 0);
+	CB(w->data.len > 0 || !w->sent);
 	{
 		/* Kernel times (receive, UDP send) are on the wall clock. */
 		struct timespec now;
@@ -178,7 +192,7 @@ uas_wire(void *arg, const struct siprec_sipua_wire *w)
 
 		clock_gettime(CLOCK_REALTIME, &now);
 		wall = (uint64_t)now.tv_sec * SEC + (uint64_t)now.tv_nsec;
-		CHECK(w->ts_ns <= wall && w->ts_ns + 5 * SEC > wall);
+		CB(w->ts_ns <= wall && w->ts_ns + 5 * SEC > wall);
 	}
 }
 
@@ -239,9 +253,9 @@ send_bye(struct call *c)
 {
 	osip_message_t *bye = NULL;
 
-	CHECK(siprec_sipua_request_new("BYE", c->contact, c->from, c->to,
+	CB(siprec_sipua_request_new("BYE", c->contact, c->from, c->to,
 	    c->call_id, ++c->cseq, &bye, NULL) == SIPREC_OK);
-	CHECK(siprec_sipua_send(uac.ua, c->tp, &c->dst, bye, on_bye, c, NULL,
+	CB(siprec_sipua_send(uac.ua, c->tp, &c->dst, bye, on_bye, c, NULL,
 	    NULL) == SIPREC_OK);
 }
 
@@ -253,13 +267,13 @@ on_invite(void *arg, struct siprec_sipua_ct *ct,
 	osip_message_t *ack = NULL;
 	osip_contact_t *co = NULL;
 
-	CHECK(ct == c->ct || c->ct == NULL);
+	CB(ct == c->ct || c->ct == NULL);
 	c->err = r->err;
 	if (!r->final) {
 		c->got_1xx++;
-		CHECK(r->msg != NULL && r->status >= 100 && r->status < 200);
+		CB(r->msg != NULL && r->status >= 100 && r->status < 200);
 		if (c->cancel_at_1xx)
-			CHECK(siprec_sipua_cancel(ct, NULL) == SIPREC_OK);
+			CB(siprec_sipua_cancel(ct, NULL) == SIPREC_OK);
 		return;
 	}
 	c->final = r->status;
@@ -269,9 +283,9 @@ on_invite(void *arg, struct siprec_sipua_ct *ct,
 		return;
 	}
 	/* 2xx: ACK it (§13.2.2.4), remember the dialog. */
-	CHECK(siprec_sipua_ack_new(siprec_sipua_ct_request(ct), r->msg,
+	CB(siprec_sipua_ack_new(siprec_sipua_ct_request(ct), r->msg,
 	    &ack) == SIPREC_OK);
-	CHECK(siprec_sipua_send_ack(uac.ua, c->tp, &c->dst, ack, NULL) ==
+	CB(siprec_sipua_send_ack(uac.ua, c->tp, &c->dst, ack, NULL) ==
 	    SIPREC_OK);
 	c->acked++;
 	free(c->to);
@@ -860,7 +874,7 @@ test_tcp_framing(void)
 	m = options_msg("aa3", "0123456789");
 	n = strlen(m);
 	for (i = 0; i < n; i++) {
-		CHECK(send(fd, m + i, 1, 0) == 1);
+		CB(send(fd, m + i, 1, 0) == 1);
 		if (i % 7 == 0)
 			pump(1);
 	}
@@ -1246,7 +1260,7 @@ test_throughput(void)
 	reset_counts();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < BENCH_WINDOW && started < BENCH_CALLS; i++, started++)
-		CHECK(start_invite(&calls[i], SIPREC_TRANSPORT_UDP, &uas.udp,
+		CB(start_invite(&calls[i], SIPREC_TRANSPORT_UDP, &uas.udp,
 		    0) == 0);
 	base = fake_now;
 	while (done < BENCH_CALLS) {
@@ -1276,7 +1290,7 @@ test_throughput(void)
 			memset(c, 0, sizeof(*c));
 			if (started < BENCH_CALLS) {
 				started++;
-				CHECK(start_invite(c, SIPREC_TRANSPORT_UDP,
+				CB(start_invite(c, SIPREC_TRANSPORT_UDP,
 				    &uas.udp, 0) == 0);
 			} else
 				c->done = -1;
@@ -1361,25 +1375,43 @@ main(void)
 	setup();
 #ifdef SIPUA_BENCH_ONLY	/* for profiling: cc -DSIPUA_BENCH_ONLY ... */
 	test_throughput();
+	cb_done();
 	return CHECK_DONE();
 #endif
 	test_api();
+	cb_done();
 	test_call(SIPREC_TRANSPORT_UDP);
+	cb_done();
 	test_call(SIPREC_TRANSPORT_TCP);
+	cb_done();
 	test_cancel(SIPREC_TRANSPORT_UDP, 0);
+	cb_done();
 	test_cancel(SIPREC_TRANSPORT_TCP, 0);
+	cb_done();
 	test_cancel(SIPREC_TRANSPORT_UDP, 1);
+	cb_done();
 	test_timeouts();
+	cb_done();
 	test_loss(1, 0, UAS_ANSWER);
+	cb_done();
 	test_loss(0, 2, UAS_ANSWER);
+	cb_done();
 	test_loss(2, 0, UAS_REJECT);
+	cb_done();
 	test_tcp_refused();
+	cb_done();
 	test_ipv6();
+	cb_done();
 	test_tcp_framing();
+	cb_done();
 	test_tcp_gone();
+	cb_done();
 	test_garbage();
+	cb_done();
 	test_torture();
+	cb_done();
 	test_throughput();
+	cb_done();
 	siprec_sipua_free(uac.ua);
 	siprec_sipua_free(uas.ua);
 	siprec_loop_free(loop);
