@@ -437,31 +437,16 @@ struct sb {
 	int	 err;		/* enum siprec_err */
 };
 
-static void sbf(struct sb *, const char *, ...)
-    __attribute__((format(printf, 2, 3)));
-
+/* Append n bytes, growing by doubling up to the document cap. */
 static void
-sbf(struct sb *b, const char *fmt, ...)
+sb_put(struct sb *b, const char *s, size_t n)
 {
-	va_list	ap;
-	int	n;
 	size_t	ncap;
 	char	*np;
 
 	if (b->err)
 		return;
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			b->err = SIPREC_EINVAL;
-			return;
-		}
-		if ((size_t)n < b->cap - b->len) {
-			b->len += (size_t)n;
-			return;
-		}
+	while (b->len + n >= b->cap) {
 		ncap = b->cap * 2;
 		if (ncap > SIPREC_SRCMETA_MAX_DOC + 1) {
 			b->err = SIPREC_ETOOBIG;
@@ -474,6 +459,43 @@ sbf(struct sb *b, const char *fmt, ...)
 		b->p = np;
 		b->cap = ncap;
 	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void sbf(struct sb *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/*
+ * Append a format of text and %s only (a document is a few hundred of
+ * them per call: vsnprintf was most of its cost); anything else in fmt
+ * is a programming error, SIPREC_EINVAL.
+ */
+static void
+sbf(struct sb *b, const char *fmt, ...)
+{
+	va_list		 ap;
+	const char	*f = fmt, *q, *s;
+
+	va_start(ap, fmt);
+	while (!b->err && *f != '\0') {
+		if ((q = strchr(f, '%')) == NULL) {
+			sb_put(b, f, strlen(f));
+			break;
+		}
+		sb_put(b, f, (size_t)(q - f));
+		if (q[1] == 's') {
+			if ((s = va_arg(ap, const char *)) == NULL)
+				s = "(null)";
+			sb_put(b, s, strlen(s));
+		} else if (q[1] == '%')
+			sb_put(b, "%", 1);
+		else
+			b->err = SIPREC_EINVAL;
+		f = q + 2;
+	}
+	va_end(ap);
 }
 
 /* XML character data and attribute values (XML 1.0 2.4, 3.3.3). */
