@@ -251,7 +251,8 @@ siprec_answer_check(const struct siprec_offer_opts *o, const uint8_t *sdp,
 	int			 live;
 
 	memset(v, 0, sizeof(*v));
-	if ((a = calloc(1, sizeof(*a))) == NULL) {
+	/* siprec_sdp_parse() clears it: no calloc of 21 KB per answer. */
+	if ((a = malloc(sizeof(*a))) == NULL) {
 		snprintf(v->detail, sizeof(v->detail), "out of memory");
 		return SIPREC_ENOMEM;
 	}
