@@ -32,7 +32,6 @@ struct call {
 	struct siprec_addr	 dst;
 	enum siprec_transport	 tp;
 	uint32_t		 cseq;
-	osip_message_t		*invite;	/* last INVITE sent, for ACK */
 	uint8_t			*ack;		/* last ACK sent, as sent */
 	size_t			 acklen;
 	struct siprec_sipua_ct	*inv_ct;
@@ -234,9 +233,6 @@ call_free(struct call *c)
 	siprec_timer_free(c->t_refresh);
 	siprec_timer_free(c->t_inv);
 	c->t_ev = c->t_bye = c->t_refresh = c->t_inv = NULL;
-	if (c->invite != NULL)
-		osip_message_free(c->invite);
-	c->invite = NULL;
 	free(c->ack);
 	c->ack = NULL;
 	siprec_srcmeta_free(c->meta);
@@ -535,13 +531,6 @@ send_req(struct call *c, osip_message_t *m, int invite)
 		}
 		osip_message_free(m);
 		return 0;
-	}
-	if (invite) {
-		if (c->invite != NULL)
-			osip_message_free(c->invite);
-		c->invite = NULL;
-		if (osip_message_clone(m, &c->invite) != 0)
-			c->invite = NULL;
 	}
 	if (siprec_sipua_send(r->ua, c->tp, &c->dst, m, invite ? inv_cb :
 	    nict_cb, c, &ct, &d) != SIPREC_OK) {
@@ -857,26 +846,21 @@ start_media(struct call *c)
 	c->handed = 1;
 }
 
+/* ACK a 2xx to the INVITE of ct, which is valid during its callback. */
 static void
-ack(struct call *c, osip_message_t *resp)
+ack(struct call *c, struct siprec_sipua_ct *ct, osip_message_t *resp)
 {
 	struct run		*r = c->r;
-	osip_message_t		*a = NULL;
+	osip_message_t		*a = NULL, *inv = siprec_sipua_ct_request(ct);
 	struct siprec_diag	 d;
 
-	if (c->invite == NULL ||
-	    siprec_sipua_ack_new(c->invite, resp, &a) != SIPREC_OK)
+	if (inv == NULL || siprec_sipua_ack_new(inv, resp, &a) != SIPREC_OK)
 		return;
-	/*
-	 * The bytes of the ACK are what a retransmitted 2xx needs now; the
-	 * INVITE (a parsed multipart message, tens of KB) can go.
-	 */
+	/* The bytes of the ACK are what a retransmitted 2xx needs. */
 	free(c->ack);
 	c->ack = NULL;
 	(void)siprec_sipua_send_ack_b(r->ua, c->tp, &c->dst, a, &c->ack,
 	    &c->acklen, &d);
-	osip_message_free(c->invite);
-	c->invite = NULL;
 }
 
 /* ACK a retransmitted 2xx again (RFC 3261 13.2.2.4). */
@@ -894,7 +878,8 @@ ack_again(struct call *c)
 static void send_bye(struct call *);
 
 static void
-answered(struct call *c, const struct siprec_sipua_response *res)
+answered(struct call *c, struct siprec_sipua_ct *xct,
+    const struct siprec_sipua_response *res)
 {
 	struct run		*r = c->r;
 	struct siprec_offer_opts o;
@@ -920,7 +905,7 @@ answered(struct call *c, const struct siprec_sipua_response *res)
 	if (r->nlat < r->caplat)
 		r->lat[r->nlat++] = (uint32_t)((c->t_answer - c->t_start) /
 		    1000u);
-	ack(c, res->msg);
+	ack(c, xct, res->msg);
 	if (osip_to_to_str(res->msg->to, &s) == 0) {
 		snprintf(c->to, sizeof(c->to), "%s", s);
 		osip_free(s);
@@ -991,7 +976,7 @@ inv_cb(void *arg, struct siprec_sipua_ct *ct,
 	if (c->state == C_DONE) {
 		if (res->err == SIPREC_OK && res->status >= 200 &&
 		    res->status < 300)
-			ack(c, res->msg);
+			ack(c, ct, res->msg);
 		if (res->final && c->pending == 0)
 			free(c);
 		return;
@@ -999,7 +984,7 @@ inv_cb(void *arg, struct siprec_sipua_ct *ct,
 	if (stale) {
 		if (res->err == SIPREC_OK && res->status >= 200 &&
 		    res->status < 300 && res->msg != NULL)
-			ack(c, res->msg);
+			ack(c, ct, res->msg);
 		return;
 	}
 	if (res->err != SIPREC_OK) {
@@ -1017,7 +1002,7 @@ inv_cb(void *arg, struct siprec_sipua_ct *ct,
 		/* A re-INVITE's answer. */
 		c->busy = 0;
 		if (res->status < 300)
-			ack(c, res->msg);
+			ack(c, ct, res->msg);
 		else if (res->status == 491) {
 			/*
 			 * Glare (RFC 3261 14.1): we own the Call-ID, so try
@@ -1039,7 +1024,7 @@ inv_cb(void *arg, struct siprec_sipua_ct *ct,
 	}
 	c->status = res->status;
 	if (res->status < 300) {
-		answered(c, res);
+		answered(c, ct, res);
 		return;
 	}
 	if (res->status < 400 && c->redirects < 5 && res->msg != NULL &&
