@@ -322,17 +322,21 @@ ulaw(uint8_t u)
 static int
 cmd_find(int argc, char **argv)
 {
-	uint8_t *wav, *in;
-	size_t wn, n, i, k, ns, from = argc > 4 ? strtoul(argv[4], NULL, 10) : 0;
+	uint8_t *wav = NULL, *in = NULL;
+	size_t wn, n = 0, i, k, ns, from = argc > 4 ?
+	    strtoul(argv[4], NULL, 10) : 0;
 	const uint8_t *data = NULL;
 	size_t dlen = 0, p;
-	int16_t *want;
+	int16_t *want = NULL;
+	int rc = 1;
 
 	if (argc < 4)
 		return 2;
 	if ((wav = slurp(argv[2], &wn)) == NULL ||
-	    (in = slurp(argv[3], &n)) == NULL)
-		return 4;
+	    (in = slurp(argv[3], &n)) == NULL) {
+		rc = 4;
+		goto out;
+	}
 	for (p = 12; p + 8 <= wn; ) {
 		uint32_t cl = (uint32_t)wav[p + 4] | (uint32_t)wav[p + 5] << 8 |
 		    (uint32_t)wav[p + 6] << 16 | (uint32_t)wav[p + 7] << 24;
@@ -345,10 +349,12 @@ cmd_find(int argc, char **argv)
 		p += 8 + cl + (cl & 1);
 	}
 	if (data == NULL || n == 0)
-		return 1;
+		goto out;
 	ns = dlen / 2;
-	if ((want = malloc(n * sizeof(*want))) == NULL)
-		return 4;
+	if ((want = malloc(n * sizeof(*want))) == NULL) {
+		rc = 4;
+		goto out;
+	}
 	for (i = 0; i < n; i++)
 		want[i] = ulaw(in[i]);
 	for (i = from; i + n <= ns; i++) {
@@ -361,10 +367,15 @@ cmd_find(int argc, char **argv)
 		}
 		if (k == n) {
 			printf("%zu\n", i);
-			return 0;
+			rc = 0;
+			break;
 		}
 	}
-	return 1;
+out:
+	free(want);
+	free(in);
+	free(wav);
+	return rc;
 }
 
 static int
@@ -534,6 +545,18 @@ header(const char *m, const char *name, char compact, char *out, size_t cap)
 	return -1;
 }
 
+/* cmd_sip()'s buffers, freed at exit whichever way it returns. */
+static void *sip_bufs[3];
+
+static void
+free_sip_bufs(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(sip_bufs) / sizeof(sip_bufs[0]); i++)
+		free(sip_bufs[i]);
+}
+
 static int
 cmd_sip(int argc, char **argv)
 {
@@ -549,11 +572,14 @@ cmd_sip(int argc, char **argv)
 
 	if (argc < 5 || dest(argv[2], argv[3], &sa) != 0)
 		return 2;
+	(void)atexit(free_sip_bufs);
 	if ((raw = slurp(argv[4], &n)) == NULL)
 		return 4;
+	sip_bufs[0] = raw;
 	/* CRLF restored; leading blank lines dropped. */
 	if ((msg = malloc(2 * n + 8)) == NULL)
 		return 4;
+	sip_bufs[1] = msg;
 	for (i = 0, hl = 0; i < n; i++) {
 		if (raw[i] == '\r')
 			continue;
@@ -585,7 +611,7 @@ cmd_sip(int argc, char **argv)
 		    (long)getpid(), bnd, msg) < 0)
 			return 4;
 		free(msg);
-		msg = w;
+		sip_bufs[1] = msg = w;
 		hl = strlen(msg);
 	}
 	body = strstr(msg, "\r\n\r\n");
@@ -594,6 +620,7 @@ cmd_sip(int argc, char **argv)
 	body += 4;
 	if ((out = malloc(hl + 64)) == NULL)
 		return 4;
+	sip_bufs[2] = out;
 	/* Headers without Content-Length, then the right one. */
 	{
 		const char *l = msg;
@@ -631,6 +658,7 @@ cmd_sip(int argc, char **argv)
 
 		if (r <= 0) {
 			printf("timeout\n");
+			fflush(stdout);
 			return 1;
 		}
 		buf[r] = '\0';
@@ -670,10 +698,7 @@ cmd_sip(int argc, char **argv)
 	if (recv(fd, buf, sizeof(buf) - 1, 0) <= 0)
 		return 1;
 	close(fd);
-	free(raw);
-	free(msg);
-	free(out);
-	return 0;
+	return 0;		/* the buffers go at exit (free_sip_bufs) */
 }
 
 int
