@@ -241,6 +241,12 @@ answer(struct srsd_call *c, const struct siprec_sdp *off)
 		} else {
 			md.port = c->rtp[i]->port;
 			md.rtcp_port = c->rtp[i]->rtcp_port;
+			/* Receiver reports: the first codec's clock; none
+			   for SRTP (they would need SRTCP). */
+			c->rtp[i]->rr.rate = md.npt > 0 && md.pts[0].clock ?
+			    md.pts[0].clock : 8000;
+			c->rtp[i]->rr.srtp = pick >= 0 ||
+			    strstr(md.proto, "SAVP") != NULL;
 			md.dir = d->o.sendrecv ? SIPREC_DIR_SENDRECV :
 			    siprec_srs_answer_dir(off->m[i].dir);
 			if (pick >= 0) {

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 
 #include "srsd.h"
@@ -24,6 +25,7 @@
 #define BATCH	32
 #define PKTMAX	2048
 #define CMSGLEN	64
+#define RR_PERIOD 5000000000ull	/* RFC 3550 6.2: 5 s minimum interval */
 
 int
 srsd_ports_init(struct srsd *d)
@@ -56,6 +58,161 @@ to_addr(const struct sockaddr_storage *ss, struct siprec_addr *a)
 		memcpy(a->ip, &s4->sin_addr, 4);
 		a->port = ntohs(s4->sin_port);
 	}
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+static void
+from_addr(const struct siprec_addr *a, struct sockaddr_storage *ss,
+    socklen_t *len)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->family == 6) {
+		struct sockaddr_in6 *s6 = (void *)ss;
+
+		s6->sin6_family = AF_INET6;
+		memcpy(&s6->sin6_addr, a->ip, 16);
+		s6->sin6_port = htons(a->port);
+		*len = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (void *)ss;
+
+		s4->sin_family = AF_INET;
+		memcpy(&s4->sin_addr, a->ip, 4);
+		s4->sin_port = htons(a->port);
+		*len = sizeof(*s4);
+	}
+}
+
+/* What an RTP packet tells the receiver report (RFC 3550 A.1, A.8). */
+static void
+rr_rtp(struct srsd_rr *rr, const uint8_t *p, size_t n, uint64_t ts,
+    const struct siprec_addr *from)
+{
+	uint32_t ssrc, rts, udelta;
+	uint16_t seq;
+	int64_t arrival, transit, dd;
+
+	if (n < 12 || rr->srtp)
+		return;
+	ssrc = get32(p + 8);
+	seq = (uint16_t)(p[2] << 8 | p[3]);
+	rts = get32(p + 4);
+	if (!rr->on) {
+		rr->on = 1;
+		rr->ssrc = ssrc;
+		rr->base_seq = rr->max_seq = seq;
+		rr->last_ns = ts;	/* the first report after a period */
+	} else if (ssrc != rr->ssrc)
+		return;			/* reports are about the first source */
+	else {
+		udelta = (uint16_t)(seq - rr->max_seq);
+		if (udelta < 3000) {
+			if (seq < (uint16_t)rr->max_seq)
+				rr->cycles += 65536;
+			rr->max_seq = seq;
+		}
+	}
+	rr->received++;
+	rr->peer_rtp = *from;
+	if (rr->rate == 0)
+		rr->rate = 8000;
+	arrival = (int64_t)((ts / 1000) * rr->rate / 1000000);
+	transit = arrival - (int64_t)rts;
+	if (rr->received > 1) {
+		dd = transit - rr->transit;
+		if (dd < 0)
+			dd = -dd;
+		rr->jitter += ((double)dd - rr->jitter) / 16.0;
+	}
+	rr->transit = transit;
+}
+
+/* Send one compound RTCP packet: RR with one report block, SDES CNAME. */
+static void
+rr_send(struct srsd_rtp *r, uint64_t now)
+{
+	struct srsd_rr *rr = &r->rr;
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	struct siprec_addr to;
+	uint8_t b[128];
+	uint32_t ext = rr->cycles + rr->max_seq;
+	uint32_t expected = ext - rr->base_seq + 1;
+	uint32_t exp_int = expected - rr->expected_prior;
+	uint32_t rec_int = rr->received - rr->received_prior;
+	int32_t lost = (int32_t)(expected - rr->received);
+	int32_t lost_int = (int32_t)(exp_int - rec_int);
+	uint32_t fraction = exp_int == 0 || lost_int <= 0 ? 0 :
+	    ((uint32_t)lost_int << 8) / exp_int;
+	uint32_t dlsr = 0;
+	static const char cname[] = "siprec-srs";
+	size_t n, sdes;
+	int fd = r->mux ? r->fd[0] : r->fd[1];
+
+	if (fd < 0)
+		return;
+	if (lost > 0x7fffff)
+		lost = 0x7fffff;
+	else if (lost < -0x800000)
+		lost = -0x800000;
+	if (rr->lsr_at_ns != 0)
+		dlsr = (uint32_t)((now - rr->lsr_at_ns) * 65536 / 1000000000ull);
+	/* RR: V=2, RC=1, PT=201, length 7 (32-bit words - 1). */
+	b[0] = 0x81;
+	b[1] = 201;
+	b[2] = 0;
+	b[3] = 7;
+	put32(b + 4, rr->own_ssrc);
+	put32(b + 8, rr->ssrc);
+	put32(b + 12, (fraction > 255 ? 255 : fraction) << 24 |
+	    ((uint32_t)lost & 0xffffff));
+	put32(b + 16, ext);
+	put32(b + 20, (uint32_t)rr->jitter);
+	put32(b + 24, rr->lsr);
+	put32(b + 28, dlsr);
+	/* SDES: V=2, SC=1, PT=202; chunk: SSRC, CNAME item, end, padding. */
+	n = 32;
+	sdes = 4 + 4 + 2 + (sizeof(cname) - 1) + 1;
+	sdes = (sdes + 3) & ~(size_t)3;
+	memset(b + n, 0, sdes);
+	b[n] = 0x81;
+	b[n + 1] = 202;
+	b[n + 2] = 0;
+	b[n + 3] = (uint8_t)(sdes / 4 - 1);
+	put32(b + n + 4, rr->own_ssrc);
+	b[n + 8] = 1;			/* CNAME */
+	b[n + 9] = (uint8_t)(sizeof(cname) - 1);
+	memcpy(b + n + 10, cname, sizeof(cname) - 1);
+	n += sdes;
+	/* Symmetric RTCP (RFC 4961): where the source's RTCP comes from. */
+	if (rr->have_rtcp)
+		to = rr->peer_rtcp;
+	else {
+		to = rr->peer_rtp;
+		if (!r->mux)
+			to.port++;
+	}
+	from_addr(&to, &ss, &sl);
+	if (sendto(fd, b, n, 0, (struct sockaddr *)&ss, sl) == (ssize_t)n)
+		rr->sent++;
+	rr->expected_prior = expected;
+	rr->received_prior = rr->received;
+	rr->last_ns = now;
 }
 
 static void
@@ -117,7 +274,21 @@ readable(void *arg, int fd, unsigned int events)
 				srsd_log(d, "rtp: %s", diag.detail);
 				d->syserr = 1;
 			}
+			if (p.data.len >= 8 && (p.data.p[0] >> 6) == 2 &&
+			    p.data.p[1] >= 200 && p.data.p[1] <= 204) {
+				/* RTCP of the source: its SR for LSR/DLSR. */
+				r->rr.peer_rtcp = p.src;
+				r->rr.have_rtcp = 1;
+				if (p.data.p[1] == 200 && p.data.len >= 28) {
+					r->rr.lsr = get32(p.data.p + 10);
+					r->rr.lsr_at_ns = ts;
+				}
+			} else if (k == 0 && (p.data.p[0] >> 6) == 2)
+				rr_rtp(&r->rr, p.data.p, p.data.len, ts, &p.src);
 		}
+		if (r->rr.on && !r->rr.srtp &&
+		    siprec_loop_wall(d->loop) >= r->rr.last_ns + RR_PERIOD)
+			rr_send(r, siprec_loop_wall(d->loop));
 		if (n < BATCH)
 			return;
 	}
@@ -154,6 +325,10 @@ srsd_rtp_open(struct srsd *d, const struct siprec_addr *ip, int mux)
 		return NULL;
 	r->d = d;
 	r->fd[0] = r->fd[1] = -1;
+	r->mux = mux;
+	if (getrandom(&r->rr.own_ssrc, sizeof(r->rr.own_ssrc), 0) !=
+	    (ssize_t)sizeof(r->rr.own_ssrc))
+		r->rr.own_ssrc = (uint32_t)(uintptr_t)r ^ (uint32_t)getpid();
 	if (d->o.port_lo == 0) {
 		/* -P 0: ports from the kernel; RTCP told by a=rtcp. */
 		if (bind_one(r, 0, ip, 0) != 0) {

@@ -26,6 +26,28 @@ struct srsd_rtp {
 	struct siprec_addr	 addr[2];	/* bound */
 	uint16_t		 port;		/* the even RTP port */
 	uint16_t		 rtcp_port;	/* 0: port + 1 or muxed */
+	int			 mux;		/* RTCP on the RTP port */
+	/*
+	 * RTCP receiver reports (RFC 3550 6.4.2, A.3, A.8) about the
+	 * first source heard: what arrived, sent every RR_PERIOD.
+	 * Not for SRTP m-lines (they would need SRTCP).
+	 */
+	struct srsd_rr {
+		int		 on;		/* a source is being reported */
+		int		 srtp;		/* SRTP: no reports */
+		uint32_t	 own_ssrc;	/* ours, random */
+		uint32_t	 ssrc;		/* the source's */
+		uint32_t	 rate;		/* its RTP clock, Hz */
+		uint32_t	 base_seq, max_seq, cycles;
+		uint32_t	 received, expected_prior, received_prior;
+		double		 jitter;	/* timestamp units */
+		int64_t		 transit;
+		uint32_t	 lsr;		/* middle of the last SR's NTP */
+		uint64_t	 lsr_at_ns, last_ns;
+		struct siprec_addr peer_rtp, peer_rtcp;
+		int		 have_rtcp;
+		uint64_t	 sent;
+	}			 rr;
 };
 
 enum srsd_cstate { C_INCOMING = 0, C_CONFIRMED };
