@@ -14,7 +14,10 @@
 # packet's lateness against its stream's schedule (see src-rtprecv.c).
 # Signalling: BENCH_SRC_CALLS calls of one stream, no media time, at
 # BENCH_SRC_RATE calls/s and at most 8000 at once, siprec-src and SIPp's
-# built-in uac, against the same SIPp UAS, 4 MB socket buffers.
+# built-in uac, against the same SIPp UAS, 4 MB socket buffers; BENCH_SRC_RUNS
+# runs each, medians of calls/s (calls over the process's wall time, the
+# same measure for both), CPU and peak RSS, summed failures and UDP
+# receive-buffer drops.
 #
 # Environment: B (build directory, default build), BENCH_SRC_STREAMS
 # ("500 1000 2000 4000"; empty for the signalling part alone), BENCH_SRC_SECONDS (10), BENCH_SRC_RUNS (3),
@@ -189,7 +192,16 @@ for n in $STREAMS; do
 	done
 done
 
-# Signalling: calls per second with no media time.
+# Signalling: calls per second with no media time.  Both tools are
+# measured the same way: NCALLS over the wall time of the process, from
+# start to exit (a call that times out counts as time and as a failure).
+# The kernel's UDP receive-buffer drops (RcvbufErrors in /proc/net/snmp,
+# all sockets of the host) are counted over each run.
+rcvbuf_errors() {
+	awk '/^Udp:/ && n++ { for (i = 1; i <= NF; i++) if (h[i] == "RcvbufErrors")
+	    print $i } /^Udp:/ { for (i = 1; i <= NF; i++) h[i] = $i }' \
+	    /proc/net/snmp 2>/dev/null | head -n 1
+}
 sig() {
 	tool=$1
 	timeout 120 sipp -sf "$D/bench-uas1.xml" -i 127.0.0.1 -p 24800 \
@@ -198,6 +210,8 @@ sig() {
 	upid=$!
 	PIDS=$upid
 	sleep 1
+	d0=$(rcvbuf_errors)
+	rm -f sipp-stat.csv
 	if [ "$tool" = siprec-src ]; then
 		run_cpu timeout 120 "$SRC" -t udp -q -j -n 1 -d 0 -r "$RATE" \
 		    -l 8000 -m "$NCALLS" -x "$NCALLS" \
@@ -211,26 +225,50 @@ sig() {
 		    if ($i == "FailedCall(C)") c = i } END { print $c + 0 }' \
 		    sipp-stat.csv 2>/dev/null)
 	fi
+	d1=$(rcvbuf_errors)
+	S_DROP=$(( ${d1:-0} - ${d0:-0} ))
 	S_RC=$RC
 	S_CPS=$(awk -v n="$NCALLS" -v w="$WALL" \
 	    'BEGIN { if (w + 0 > 0) printf "%.0f", n / w; else print "n/a" }')
-	if [ "$tool" = siprec-src ]; then
-		# Up to the last answer: calls lost at the UAS and timing
-		# out 32 s later (Timer B) are counted as failed, not as time.
-		a=$(sed -nE 's/.*"answers_per_s":([0-9.]+).*/\1/p' \
-		    "$tmp/stdout")
-		[ -n "$a" ] && S_CPS=$(printf '%.0f' "$a")
-	fi
 	S_CPU=$CPU
+	S_RSS=$RSS
 	kill "$upid" 2>/dev/null
 	wait "$upid" 2>/dev/null
 	PIDS=
 	[ -n "$S_FAIL" ] || S_FAIL=n/a
 }
-sig siprec-src
-G_CPS=$S_CPS G_FAIL=$S_FAIL G_CPU=$S_CPU G_RC=$S_RC
-sig sipp
-P_CPS=$S_CPS P_FAIL=$S_FAIL P_CPU=$S_CPU P_RC=$S_RC
+# sigs TOOL: R runs; medians in M_CPS M_CPU M_RSS, worst of the rest.
+sigs() {
+	: >"$tmp/s_cps" ; : >"$tmp/s_cpu" ; : >"$tmp/s_rss"
+	M_FAIL=0 M_DROP=0 M_RC=0
+	i=0
+	while [ $i -lt "$R" ]; do
+		sig "$1"
+		echo "$S_CPS" >>"$tmp/s_cps"
+		echo "$S_CPU" >>"$tmp/s_cpu"
+		echo "$S_RSS" >>"$tmp/s_rss"
+		case $S_FAIL in
+		n/a) M_FAIL=n/a ;;
+		*) [ "$M_FAIL" = n/a ] || M_FAIL=$((M_FAIL + S_FAIL)) ;;
+		esac
+		M_DROP=$((M_DROP + S_DROP))
+		[ "$S_RC" -eq 0 ] || M_RC=$S_RC
+		i=$((i + 1))
+	done
+	M_CPS=$(median "$tmp/s_cps")
+	M_CPU=$(median "$tmp/s_cpu")
+	M_RSS=$(median "$tmp/s_rss")
+	# CPU per call in microseconds, from the median CPU time.
+	M_US=$(awk -v c="$M_CPU" -v n="$NCALLS" \
+	    'BEGIN { if (c + 0 > 0) printf "%.0f", c * 1e6 / n; else print "n/a" }')
+}
+LOAD0=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null)
+sigs siprec-src
+G_CPS=$M_CPS G_FAIL=$M_FAIL G_CPU=$M_CPU G_RC=$M_RC G_DROP=$M_DROP
+G_US=$M_US G_RSS=$M_RSS
+sigs sipp
+P_CPS=$M_CPS P_FAIL=$M_FAIL P_CPU=$M_CPU P_RC=$M_RC P_DROP=$M_DROP
+P_US=$M_US P_RSS=$M_RSS
 
 printf 'siprec-src vs SIPp: G.711 20 ms streams to one receiver (kernel\n'
 printf 'arrival times), calls over 2 s then %s s, median of %s runs; %s cores\n' \
@@ -241,11 +279,15 @@ while read -r tool n st p50 p99 lost pk cpu kbs rc; do
 	printf '  %-10s %7s %7s %9s %9s %8s %9s %8s %9s %4s\n' "$tool" "$n" \
 	    "$st" "$p50" "$p99" "$lost" "$pk" "$cpu" "$kbs" "$rc"
 done <"$tmp/rows"
-printf 'signalling: %s calls asked at %s/s, no media time\n' "$NCALLS" "$RATE"
-printf '  %-10s %10s %8s %8s %4s\n' tool 'calls/s' failed 'cpu s' exit
-printf '  %-10s %10s %8s %8s %4s\n' siprec-src "$G_CPS" "$G_FAIL" "$G_CPU" \
-    "$G_RC"
-printf '  %-10s %10s %8s %8s %4s\n' sipp "$P_CPS" "$P_FAIL" "$P_CPU" "$P_RC"
+printf 'signalling: %s calls asked at %s/s, no media time, median of %s runs' \
+    "$NCALLS" "$RATE" "$R"
+printf ' (failures and drops summed); load average %s before\n' "$LOAD0"
+printf '  %-10s %10s %8s %8s %8s %9s %8s %4s\n' tool 'calls/s' failed \
+    'cpu s' 'us/call' 'rss KiB' drops exit
+printf '  %-10s %10s %8s %8s %8s %9s %8s %4s\n' siprec-src "$G_CPS" \
+    "$G_FAIL" "$G_CPU" "$G_US" "$G_RSS" "$G_DROP" "$G_RC"
+printf '  %-10s %10s %8s %8s %8s %9s %8s %4s\n' sipp "$P_CPS" "$P_FAIL" \
+    "$P_CPU" "$P_US" "$P_RSS" "$P_DROP" "$P_RC"
 met=$(awk -v t=$TARGET_STREAMS -v p=$TARGET_P99_US '
     $1 == "siprec-src" && $2 >= t { run = 1 }
     $1 == "siprec-src" && $2 >= t && $5 != "n/a" && $5 + 0 <= p && $6 == 0 \
@@ -273,16 +315,20 @@ cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null)
 		    "$(echo "$cpu" | sed 's#n/a#null#')" \
 		    "$(echo "$kbs" | sed 's#n/a#null#')" "$rc"
 	done <"$tmp/rows"
-	for t in "siprec-src $G_CPS $G_FAIL $G_CPU $G_RC" \
-	    "sipp $P_CPS $P_FAIL $P_CPU $P_RC"; do
+	for t in "siprec-src $G_CPS $G_FAIL $G_CPU $G_RC $G_US $G_RSS $G_DROP" \
+	    "sipp $P_CPS $P_FAIL $P_CPU $P_RC $P_US $P_RSS $P_DROP"; do
 		# shellcheck disable=SC2086
 		set -- $t
 		printf '{"type":"signalling","tool":"%s","calls":%s,"rate":%s,' \
 		    "$1" "$NCALLS" "$RATE"
-		printf '"calls_per_s":%s,"failed":%s,"cpu_s":%s,"exit":%s}\n' \
+		printf '"runs":%s,"load_before":%s,' "$R" "${LOAD0:-null}"
+		printf '"calls_per_s":%s,"failed":%s,"cpu_s":%s,"exit":%s,' \
 		    "$(echo "$2" | sed 's#n/a#null#')" \
 		    "$(echo "$3" | sed 's#n/a#null#')" \
 		    "$(echo "$4" | sed 's#n/a#null#')" "$5"
+		printf '"us_per_call":%s,"rss_kib":%s,"rcvbuf_drops":%s}\n' \
+		    "$(echo "$6" | sed 's#n/a#null#')" \
+		    "$(echo "$7" | sed 's#n/a#null#')" "$8"
 	done
 	printf '{"type":"target","streams":%s,"p99_us":%s,"calls_per_s":%s,' \
 	    "$TARGET_STREAMS" "$TARGET_P99_US" "$TARGET_CPS"
