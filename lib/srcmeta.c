@@ -9,6 +9,7 @@
 
 #include <gcrypt.h>
 
+#include <siprec/base64.h>
 #include <siprec/srcmeta.h>
 
 #include "gcry_int.h"
@@ -139,33 +140,6 @@ rnd(struct siprec_srcmeta *m, uint8_t *p, size_t n)
 }
 
 static void
-b64(char *o, const uint8_t *p, size_t n)
-{
-	static const char a[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t		i, k = 0;
-	uint32_t	v;
-
-	for (i = 0; i + 2 < n; i += 3) {
-		v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-		o[k++] = a[v >> 18];
-		o[k++] = a[v >> 12 & 63];
-		o[k++] = a[v >> 6 & 63];
-		o[k++] = a[v & 63];
-	}
-	if (i < n) {
-		v = (uint32_t)p[i] << 16;
-		if (i + 1 < n)
-			v |= (uint32_t)p[i + 1] << 8;
-		o[k++] = a[v >> 18];
-		o[k++] = a[v >> 12 & 63];
-		o[k++] = i + 1 < n ? a[v >> 6 & 63] : '=';
-		o[k++] = '=';
-	}
-	o[k] = '\0';
-}
-
-static void
 uuid_text(char *o, const uint8_t u[16])
 {
 	snprintf(o, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
@@ -190,19 +164,19 @@ make_id(struct siprec_srcmeta *m, int kind, char *out)
 		/* Version nibble 4, variant bits 0xx (SPEC 2.3, measured). */
 		u[6] = (uint8_t)((u[6] & 0x0f) | 0x40);
 		u[8] &= 0x7f;
-		b64(out, u, 16);
+		siprec_base64_encode(out, u, 16);
 		return;
 	case SIPREC_P_RIBBON:
 		/* base64 of the first 16 characters of UUID text. */
 		uuid_text(t, u);
-		b64(out, (const uint8_t *)t, 16);
+		siprec_base64_encode(out, (const uint8_t *)t, 16);
 		return;
 	case SIPREC_P_CISCO:
 		/* Version 1, RFC 4122 variant, a unicast node (a MAC). */
 		u[6] = (uint8_t)((u[6] & 0x0f) | 0x10);
 		u[8] = (uint8_t)((u[8] & 0x3f) | 0x80);
 		u[10] &= 0xfe;
-		b64(out, u, 16);
+		siprec_base64_encode(out, u, 16);
 		return;
 	case SIPREC_P_AUDIOCODES:
 		uuid_text(out, u);
@@ -223,7 +197,7 @@ make_id(struct siprec_srcmeta *m, int kind, char *out)
 		/* RFC 7865 6.10: base64 of a version 4 UUID. */
 		u[6] = (uint8_t)((u[6] & 0x0f) | 0x40);
 		u[8] = (uint8_t)((u[8] & 0x3f) | 0x80);
-		b64(out, u, 16);
+		siprec_base64_encode(out, u, 16);
 		return;
 	}
 }
