@@ -64,6 +64,7 @@ struct rs_stream {
 	struct flowkey {
 		struct siprec_addr	 a;
 		int			 from;	/* 1: a sender's address */
+		uint32_t		 bucket; /* key_bucket(a, from) */
 		struct rs_stream	*next;	/* hash chain */
 	}			 key[8];
 	unsigned int		 nkey;
@@ -370,7 +371,7 @@ key_in(struct rs_stream *s, size_t b)
 	unsigned int i;
 
 	for (i = 0; i < s->nkey; i++)
-		if (key_bucket(&s->key[i].a, s->key[i].from) == b)
+		if (s->key[i].bucket == b)
 			return &s->key[i];
 	return NULL;
 }
@@ -394,12 +395,14 @@ flow_add(struct siprec_rs *rs, struct rs_stream *s, const struct siprec_addr *a,
 		k = &s->key[s->nkey++];
 		k->a = *a;
 		k->from = from;
+		k->bucket = (uint32_t)b;
 		k->next = NULL;
 		return;
 	}
 	k = &s->key[s->nkey++];
 	k->a = *a;
 	k->from = from;
+	k->bucket = (uint32_t)b;
 	k->next = rs->flows[b];
 	rs->flows[b] = s;
 }
@@ -440,7 +443,7 @@ flow_remove(struct siprec_rs *rs, struct rs_stream *s)
 	unsigned int i;
 
 	for (i = 0; i < s->nkey; i++) {
-		size_t b = key_bucket(&s->key[i].a, s->key[i].from);
+		size_t b = s->key[i].bucket;
 		struct rs_stream **pp = &rs->flows[b];
 
 		while (*pp != NULL && *pp != s) {
