@@ -722,13 +722,13 @@ from_sockaddr(const struct sockaddr_storage *ss, struct siprec_addr *a)
 }
 
 socklen_t
-siprec__net_sockaddr(const struct siprec_addr *a, struct sockaddr_storage *ss)
+siprec_net_sockaddr(const struct siprec_addr *a, struct sockaddr_storage *ss)
 {
 	return to_sockaddr(a, ss);
 }
 
 void
-siprec__net_addr(const struct sockaddr_storage *ss, struct siprec_addr *a)
+siprec_net_addr(const struct sockaddr_storage *ss, struct siprec_addr *a)
 {
 	from_sockaddr(ss, a);
 }

@@ -1349,7 +1349,7 @@ transmit(struct siprec_sipua *ua, enum siprec_transport tp, int lfd,
 			ua->stats.send_errors++;
 			return SIPREC_ENET;
 		}
-		sl = siprec__net_sockaddr(dst, &ss);
+		sl = siprec_net_sockaddr(dst, &ss);
 		for (;;) {
 			if (sendto(l->fd, p, n, MSG_DONTWAIT,
 			    (struct sockaddr *)&ss, sl) == (ssize_t)n) {
@@ -2710,7 +2710,7 @@ on_accept(void *arg, int fd, unsigned int events)
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (cfd < 0)
 			break;
-		siprec__net_addr(&ss, &peer);
+		siprec_net_addr(&ss, &peer);
 		if (ua->stats.conns >= ua->opts.max_conns) {
 			bad(ua, SIPREC_TRANSPORT_TCP, &peer, &l->addr, NULL, 0,
 			    0, 1, "too many TCP connections (%zu)",

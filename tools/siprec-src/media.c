@@ -57,28 +57,6 @@ mono(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-void
-src_sockaddr(const struct siprec_addr *a, uint16_t port,
-    struct sockaddr_storage *ss, unsigned int *len)
-{
-	struct sockaddr_in	*s4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6	*s6 = (struct sockaddr_in6 *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	*len = 0;
-	if (a->family == 4) {
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(port);
-		memcpy(&s4->sin_addr, a->ip, 4);
-		*len = sizeof(*s4);
-	} else if (a->family == 6) {
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(port);
-		memcpy(&s6->sin6_addr, a->ip, 16);
-		*len = sizeof(*s6);
-	}
-}
-
 /* The pacer's callback: one packet of stream s, due at due. */
 static int
 fill(void *arg, uint64_t due, uint8_t *buf, size_t cap, size_t *len)
@@ -116,8 +94,10 @@ fill(void *arg, uint64_t due, uint8_t *buf, size_t cap, size_t *len)
 		s->next_sr = due + 5000000000ull;
 		if (siprec_rtp_tx_sr(s->tx, due + s->ntp_base, sr, sizeof(sr),
 		    &srlen) == SIPREC_OK) {
-			src_sockaddr(&s->dst, (uint16_t)(s->dst.port + 1),
-			    &ss, &sl);
+			struct siprec_addr rtcp = s->dst;
+
+			rtcp.port++;
+			sl = siprec_net_sockaddr(&rtcp, &ss);
 			if (sl > 0 && sendto(s->fd, sr, srlen, MSG_DONTWAIT,
 			    (struct sockaddr *)&ss, sl) > 0)
 				atomic_fetch_add(&s->tot->rtcp, 1);
@@ -167,7 +147,7 @@ thread_main(void *arg)
 		pthread_mutex_lock(&t->mu);
 		for (i = 0; i < t->nin; i++) {
 			s = t->inbox[i];
-			src_sockaddr(&s->dst, s->dst.port, &ss, &sl);
+			sl = siprec_net_sockaddr(&s->dst, &ss);
 			period = (uint64_t)siprec_enc_info(s->enc)->ptime *
 			    1000000u;
 			if (sl == 0 || siprec_pacer_add(t->pacer, s->fd,

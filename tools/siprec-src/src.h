@@ -144,10 +144,6 @@ void		src_media_free(struct src_media *);
 uint64_t	src_media_deviation(struct src_media *, double q);
 void		src_media_pacer_stats(struct src_media *,
 		    struct siprec_pacer_stats *);
-/* A sockaddr for a and port; *len 0 for an unknown family. */
-struct sockaddr_storage;
-void		src_sockaddr(const struct siprec_addr *, uint16_t port,
-		    struct sockaddr_storage *, unsigned int *len);
 /* Free a stream that never went to a media thread. */
 void		src_stream_free(struct src_stream *);
 

@@ -42,25 +42,6 @@ srsd_ports_init(struct srsd *d)
 }
 
 static void
-to_addr(const struct sockaddr_storage *ss, struct siprec_addr *a)
-{
-	memset(a, 0, sizeof(*a));
-	if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const void *)ss;
-
-		a->family = 6;
-		memcpy(a->ip, &s6->sin6_addr, 16);
-		a->port = ntohs(s6->sin6_port);
-	} else {
-		const struct sockaddr_in *s4 = (const void *)ss;
-
-		a->family = 4;
-		memcpy(a->ip, &s4->sin_addr, 4);
-		a->port = ntohs(s4->sin_port);
-	}
-}
-
-static void
 put32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)(v >> 24);
@@ -74,28 +55,6 @@ get32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 	    (uint32_t)p[2] << 8 | p[3];
-}
-
-static void
-from_addr(const struct siprec_addr *a, struct sockaddr_storage *ss,
-    socklen_t *len)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (a->family == 6) {
-		struct sockaddr_in6 *s6 = (void *)ss;
-
-		s6->sin6_family = AF_INET6;
-		memcpy(&s6->sin6_addr, a->ip, 16);
-		s6->sin6_port = htons(a->port);
-		*len = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (void *)ss;
-
-		s4->sin_family = AF_INET;
-		memcpy(&s4->sin_addr, a->ip, 4);
-		s4->sin_port = htons(a->port);
-		*len = sizeof(*s4);
-	}
 }
 
 /* What an RTP packet tells the receiver report (RFC 3550 A.1, A.8). */
@@ -207,7 +166,7 @@ rr_send(struct srsd_rtp *r, uint64_t now)
 		if (!r->mux)
 			to.port++;
 	}
-	from_addr(&to, &ss, &sl);
+	sl = siprec_net_sockaddr(&to, &ss);
 	if (sendto(fd, b, n, 0, (struct sockaddr *)&ss, sl) == (ssize_t)n)
 		rr->sent++;
 	rr->expected_prior = expected;
@@ -265,7 +224,7 @@ readable(void *arg, int fd, unsigned int events)
 			memset(&p, 0, sizeof(p));
 			p.kind = SIPREC_PKT_UDP;
 			p.ts_ns = ts;
-			to_addr(&from[i], &p.src);
+			siprec_net_addr(&from[i], &p.src);
 			p.dst = r->addr[k];
 			p.data.p = iov[i].iov_base;
 			p.data.len = mm[i].msg_len;

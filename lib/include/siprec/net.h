@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <siprec/capture.h>
 #include <siprec/err.h>
 
@@ -177,5 +178,12 @@ long		siprec_net_recv(int fd, uint8_t *buf, size_t cap,
 /* Local and peer address of a socket; SIPREC_ENET if unavailable. */
 enum siprec_err	siprec_net_local(int fd, struct siprec_addr *out);
 enum siprec_err	siprec_net_peer(int fd, struct siprec_addr *out);
+
+/* struct siprec_addr to a sockaddr for sendto() or bind(); returns its length. */
+socklen_t	siprec_net_sockaddr(const struct siprec_addr *,
+		    struct sockaddr_storage *);
+/* A sockaddr from recvfrom() (IPv4-mapped IPv6 becomes IPv4) to struct siprec_addr. */
+void		siprec_net_addr(const struct sockaddr_storage *,
+		    struct siprec_addr *);
 
 #endif
