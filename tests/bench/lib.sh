@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # shellcheck shell=sh disable=SC2154,SC2034 # callers set $prog, $tmp; read RC, WALL, RSS
-# Timing helpers shared by the benchmarks; sourced, with $prog and $tmp set.
+# Helpers shared by the benchmarks (errors, timing); sourced, with $prog
+# set ($tmp too before run_once).
 # Sets have_ns (date gives nanoseconds) and have_gtime (GNU time for RSS).
 
 if [ "$(date +%N 2>/dev/null)" != "" ] &&
@@ -17,6 +18,20 @@ else
 	echo "$prog: GNU time (/usr/bin/time, Debian package 'time') not" \
 	    "found: peak memory is reported as n/a" >&2
 fi
+
+# Fail the benchmark with a message naming it.
+die() {
+	echo "$prog: error: $*" >&2
+	exit 1
+}
+
+# Is $1 a positive integer?
+isnum() {
+	case $1 in
+	'' | *[!0-9]*) return 1 ;;
+	esac
+	[ "$1" -gt 0 ]
+}
 
 # Nanoseconds since the epoch (or seconds * 1e9 without %N).
 now() {

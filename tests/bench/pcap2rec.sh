@@ -20,17 +20,8 @@
 set -u
 
 prog=bench-pcap2rec
-die() {
-	echo "$prog: error: $*" >&2
-	exit 1
-}
-
-isnum() {
-	case $1 in
-	'' | *[!0-9]*) return 1 ;;
-	esac
-	[ "$1" -gt 0 ]
-}
+# shellcheck source=tests/bench/lib.sh disable=SC1091
+. "$(dirname "$0")/lib.sh"
 
 B=${B:-build}
 N=${BENCH_CALLS:-1000}
@@ -131,7 +122,6 @@ for h in "$out"/*.hex; do
 done
 EOF
 
-. "$root/tests/bench/lib.sh"
 
 failed=0
 

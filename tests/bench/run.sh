@@ -13,17 +13,8 @@ set -u
 set -f		# document names are split into arguments, never globbed
 
 prog=bench
-die() {
-	echo "$prog: error: $*" >&2
-	exit 1
-}
-
-isnum() {
-	case $1 in
-	'' | *[!0-9]*) return 1 ;;
-	esac
-	[ "$1" -gt 0 ]
-}
+# shellcheck source=tests/bench/lib.sh disable=SC1091
+. "$(dirname "$0")/lib.sh"
 
 B=${B:-build}
 N=${BENCH_DOCS:-10000}
@@ -59,7 +50,6 @@ elif [ ! -r "$SCHEMA" ]; then
 	XMLLINT=
 fi
 
-. "$root/tests/bench/lib.sh"
 [ $have_ns = 1 ] || [ $have_gtime = 1 ] ||
     echo "$prog: no nanosecond date(1) and no GNU time:" \
 	"wall times have a resolution of one second" >&2

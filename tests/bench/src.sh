@@ -32,10 +32,8 @@
 set -u
 
 prog=bench-src
-die() {
-	echo "$prog: error: $*" >&2
-	exit 1
-}
+# shellcheck source=tests/bench/lib.sh disable=SC1091
+. "$(dirname "$0")/lib.sh"
 
 B=${B:-build}
 STREAMS=${BENCH_SRC_STREAMS-500 1000 2000 4000}
@@ -56,19 +54,15 @@ case $B in
 esac
 SRC=$B/bin/siprec-src
 D=$root/tests/data/sipp-src
-RECV=$B/bench/src-rtprecv
+RECV=$B/tests/src-rtprecv
 OUT=$B/bench/src.jsonl
 
 [ -x "$SRC" ] || die "$SRC not found; run 'make all' (or 'make bench')"
 command -v sipp >/dev/null 2>&1 || die "sipp not found (Debian: sip-tester)"
 command -v sox >/dev/null 2>&1 || die "sox not found"
 mkdir -p "$B/bench" || die "cannot create $B/bench"
-# The receiver is a test tool, built here so that the Makefile need not.
-${CC:-cc} -O2 -o "$RECV" "$root/tests/tools/src-rtprecv.c" ||
-    die "cannot build $RECV"
+[ -x "$RECV" ] || die "$RECV not found; run 'make bench'"
 
-# shellcheck source=tests/bench/lib.sh disable=SC1091
-. "$root/tests/bench/lib.sh"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/siprec-bench-src.XXXXXX") ||
     die "mktemp failed"

@@ -19,10 +19,8 @@
 set -u
 
 prog=bench-srs
-die() {
-	echo "$prog: error: $*" >&2
-	exit 1
-}
+# shellcheck source=tests/bench/lib.sh disable=SC1091
+. "$(dirname "$0")/lib.sh"
 
 B=${B:-build}
 STEPS=${SRS_BENCH_STEPS:-2500 3500 5000}
@@ -46,13 +44,7 @@ trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
 
 SENDER=$root/$B/tests/srs-rtpsend
-if [ ! -x "$SENDER" ] || [ "$SENDER" -ot tests/tools/srs-rtpsend.c ]; then
-	SENDER=$tmp/srs-rtpsend
-	# shellcheck disable=SC2046
-	cc -std=c11 -O2 -o "$SENDER" tests/tools/srs-rtpsend.c \
-	    $(pkg-config --cflags --libs libsrtp2) ||
-	    die "cannot build tests/tools/srs-rtpsend.c"
-fi
+[ -x "$SENDER" ] || die "$SENDER is not built (make bench builds it)"
 
 # CPU seconds (user + system) of process $1 so far.
 cpu() {
