@@ -23,41 +23,45 @@
 static const struct siprec_persona personas[SIPREC_P__N] = {
 	{ SIPREC_P_RFC, "rfc", "RFC 7865/7866 (default)",
 	    "application/rs-metadata+xml", "siprec-src-", 0, 0, 0, 1, 0, 1, 1,
-	    "+sip.src", "PCMU", 0, 0, 0, 0, 0, 0 },
+	    "+sip.src", "PCMU", 0, 0, 0, 0, 0, 0, 0 },
 	{ SIPREC_P_ORACLE, "oracle", "Oracle/Acme Packet SBC (pre-RFC "
 	    "namespace, id= attributes, extensiondata)",
 	    "application/rs-metadata+xml", "unique-boundary-", 0, 0, 0, 1, 0,
-	    16777227, 1, "+sip.src", "PCMU", 0, 0, 0, 0, 0, 1 },
+	    16777227, 1, "+sip.src", "PCMU", 0, 0, 0, 0, 0, 1, 0 },
 	{ SIPREC_P_RIBBON, "ribbon", "Ribbon/Sonus SBC (tns: prefix, callData)",
 	    "application/rs-metadata+xml", "sonus-content-delim", 0, 0, 1, 1,
-	    0, 1, 1, "+sip.src", "PCMU", 0, 0, 0, 0, 0, 0 },
+	    0, 1, 1, "+sip.src", "PCMU", 0, 0, 0, 0, 0, 0, 0 },
 	{ SIPREC_P_BROADWORKS, "broadworks", "Cisco BroadWorks "
 	    "(recording_metadata, metadata part first)",
 	    "application/rs-metadata+xml", "BroadWorks-", 1, 1, 0, 1, 0, 1, 1,
-	    "+sip.src", "PCMU", 0, 0, 0, 0, 0, 1 },
+	    "+sip.src", "PCMU", 0, 0, 0, 0, 0, 1, 0 },
 	{ SIPREC_P_AUDIOCODES, "audiocodes", "AudioCodes SBC legacy format "
 	    "(;src Contact, application/rs-metadata)",
 	    "application/rs-metadata", "boundary_ac", 0, 0, 0, 1, 0, 1, 1,
-	    "src", "PCMA", 0, 0, 0, 0, 0, 1 },
+	    "src", "PCMA", 0, 0, 0, 0, 0, 1, 0 },
 	{ SIPREC_P_CISCO, "cisco", "Cisco CUBE (interleaved order, gtd part, "
 	    "telephone-event)",
 	    "application/rs-metadata+xml", "uniqueBoundary", 0, 0, 1, 1, 0, 1,
-	    1, "+sip.src", "PCMU", 1, 1, 0, 0, 0, 0 },
+	    1, "+sip.src", "PCMU", 1, 1, 0, 0, 0, 0, 0 },
 	{ SIPREC_P_AVAYA, "avaya", "Avaya SBCE (dataMode, hex IDs, placeholder "
 	    "party then UPDATE)",
 	    "application/rs-metadata+xml", "MIME_boundary_", 0, 0, 0, 1, 0, 10,
-	    10, "+sip.src", "PCMU", 0, 0, 0, 0, 1, 1 },
+	    10, "+sip.src", "PCMU", 0, 0, 0, 0, 1, 1, 0 },
 	{ SIPREC_P_METASWITCH, "metaswitch", "Metaswitch (one mixed stream)",
 	    "application/rs-metadata+xml", "metaswitch-", 0, 0, 0, 1, 1, 1, 1,
-	    "+sip.src", "PCMU", 0, 0, 0, 0, 0, 0 },
+	    "+sip.src", "PCMU", 0, 0, 0, 0, 0, 0, 0 },
 	{ SIPREC_P_CONTROLONE, "controlone", "ControlONE (mixed stream, "
 	    "G.729+PCMU offer, X-ControlONE-Info headers)",
 	    "application/rs-metadata+xml", "controlone-", 0, 0, 0, 1, 1, 1, 1,
-	    "+sip.src", "G729 PCMU", 0, 0, 0, 1, 0, 0 },
+	    "+sip.src", "G729 PCMU", 0, 0, 0, 1, 0, 0, 0 },
 	{ SIPREC_P_GENESYS, "genesys", "Genesys media server (Request-URI "
-	    "parameters, o= bump on transfer)",
+	    "parameters, both parties in one session, o= bump on transfer)",
 	    "application/rs-metadata", "genesys-", 0, 0, 0, 1, 0, 1, 1,
-	    "+sip.src", "PCMU", 0, 0, 1, 0, 0, 0 },
+	    "+sip.src", "PCMU", 0, 0, 1, 0, 0, 0, 0 },
+	{ SIPREC_P_GENESYS_PARTY, "genesys-party", "Genesys media server, "
+	    "one session per party (its recordDN, its stream only)",
+	    "application/rs-metadata", "genesys-", 0, 0, 0, 1, 0, 1, 1,
+	    "+sip.src", "PCMU", 0, 0, 1, 0, 0, 0, 1 },
 };
 
 const struct siprec_persona *

@@ -91,10 +91,10 @@ print(d if not isinstance(d, bool) else int(d))' "$summary" "$1"
 	[ "$status" -eq 3 ]
 }
 
-@test "--list-personas lists the ten personas" {
+@test "--list-personas lists the eleven personas" {
 	run --separate-stderr "$S" --list-personas
 	assert_success
-	[ "$(printf '%s\n' "$output" | wc -l)" -eq 10 ]
+	[ "$(printf '%s\n' "$output" | wc -l)" -eq 11 ]
 	assert_output --partial "broadworks"
 }
 
@@ -128,6 +128,7 @@ print(d if not isinstance(d, bool) else int(d))' "$summary" "$1"
 	metaswitch rfc
 	controlone rfc
 	genesys rfc
+	genesys-party rfc
 	EOF2
 }
 
@@ -253,6 +254,62 @@ print(d if not isinstance(d, bool) else int(d))' "$summary" "$1"
 	wait
 	grep -q '^UPDATE sip:' sipp-24082.log
 	grep -q 'sip:dave@example.org' sipp-24082.log
+}
+
+# The INVITEs SIPp received, one line each: Call-ID, Request-URI, o=
+# version, then "inactive" and "dave" when the SDP or metadata has them.
+invites() {
+	python3 - "$1" <<-'EOF2'
+	import re, sys
+	log = open(sys.argv[1]).read()
+	for m in re.split(r'^-{10,}[^\n]*\n', log, flags=re.M):
+	    head, _, m = m.partition('\n')
+	    m = m.lstrip('\r\n')
+	    if 'message received' not in head or not m.startswith('INVITE '):
+	        continue
+	    cid = re.search(r'^Call-ID: *(\S+)', m, re.M).group(1)
+	    ver = re.search(r'^o=\S+ \S+ (\d+) ', m, re.M).group(1)
+	    print(cid, m.split()[1], ver, 'inactive' * ('a=inactive' in m),
+	        'dave' * ('sip:dave@' in m))
+	EOF2
+}
+
+@test "genesys-party: a session per party, pause and resume, o= bumped on transfer" {
+	need_sipp
+	sipp_uas srs-uas.xml 24084 2
+	run --separate-stderr timeout 20 "$S" -t udp -d 1500 -j -q \
+	    -p genesys-party -a 'Agent <sip:7013@pbx.example.com>' \
+	    -a 'Caller <sip:+15550100@example.com>' \
+	    -e '0.2:pause,0.5:resume,0.8:transfer=Dave <sip:dave@example.org>' \
+	    sip:srs@127.0.0.1:24084
+	summary=$output
+	[ "$status" -eq 0 ] || fail "exit $status: $stderr"
+	# One call, two recording sessions, three re-INVITEs each.
+	[ "$(jnum .attempted)" -eq 2 ]
+	[ "$(jnum .answered)" -eq 2 ]
+	[ "$(jnum .requests.reinvites)" -eq 6 ]
+	wait
+	invites sipp-24084.log > inv.txt
+	[ "$(wc -l < inv.txt)" -eq 8 ] || fail "$(cat inv.txt)"
+	# Two dialogs, their first INVITEs sharing the CallUUID; each names
+	# its own party as recordDN and the other as otherDN.
+	local a b u1 u2
+	a=$(awk '$3 == 1 && $2 ~ /recordDN=7013;otherDN=\+15550100$/' inv.txt)
+	b=$(awk '$3 == 1 && $2 ~ /recordDN=\+15550100;otherDN=7013$/' inv.txt)
+	[ -n "$a" ] && [ -n "$b" ] || fail "$(cat inv.txt)"
+	[ "${a%% *}" != "${b%% *}" ] || fail "one Call-ID for both: $a"
+	u1=$(printf '%s\n' "$a" | grep -o 'calluuid=[^;]*')
+	u2=$(printf '%s\n' "$b" | grep -o 'calluuid=[^;]*')
+	[ -n "$u1" ] && [ "$u1" = "$u2" ] || fail "$u1 $u2"
+	[[ $a == *";dn=7013;"* && $b == *";dn=7013;"* ]] || fail "$a $b"
+	# In each dialog: pause (v2, inactive), resume (v3), transfer (v4,
+	# with the new party), o= one higher each time.
+	local cid
+	for cid in "${a%% *}" "${b%% *}"; do
+		[ "$(awk -v c="$cid" '$1 == c { printf "%s%s%s ", $3, $4, $5 }' \
+		    inv.txt)" = "1 2inactive 3 4dave " ] ||
+		    fail "$cid: $(cat inv.txt)"
+	done
 }
 
 @test "failover: 503 from the first SRS, the second answers" {

@@ -176,6 +176,51 @@ exact_both() {
 	grep -q '"metadata_errors":0' events.jsonl
 }
 
+@test "genesys-party: a recording per party of each call, with that party's audio" {
+	local L=$BB/bin/siprec-meta-lint
+	[ -x "$L" ] || skip "siprec-meta-lint is not built"
+	raw tones.wav s1.raw remix 1
+	raw tones.wav s2.raw remix 2
+	# One call (a second one would start further into the audio).
+	start_srs 24512 24600-24699 2
+	run --separate-stderr timeout 20 "$S" -t udp -d 1500 \
+	    -p genesys-party -A tones.wav -j -q sip:srs@127.0.0.1:24512
+	summary=$output
+	[ "$status" -eq 0 ] || fail "exit $status: $stderr"
+	wait_srs
+	[ "$(jnum .attempted)" -eq 2 ]
+	[ "$(jnum .answered)" -eq 2 ]
+	[ "$(ls -d rec/*/ | wc -l)" -eq 2 ]
+	# Each recording: one stream, sent by the party the metadata names
+	# first, received by the other; its audio is that party's channel.
+	local d out n=0
+	for d in rec/*/; do
+		out=$(python3 - "$d/session.json" <<-'EOF2'
+		import json, sys
+		s = json.load(open(sys.argv[1]))
+		(st,) = s["streams"]
+		p = [x["aor"] for x in s["participants"]]
+		ch = {"sip:alice@example.com": 1, "sip:bob@example.com": 2}
+		assert st["sent_by"] == [p[0]] and st["received_by"] == [p[1]], s
+		assert st["label"] == str(ch[p[0]]), s
+		print(ch[p[0]], st["file"])
+		EOF2
+		) || fail "$d: $out"
+		raw "$d/${out#* }" r.raw
+		python3 "$D/exact.py" "s${out%% *}.raw" r.raw ||
+		    fail "$d: not the audio of party ${out%% *}"
+		n=$((n + ${out%% *}))
+		# RFC 7865 as it stands: no dialect, valid against the schema.
+		run --separate-stderr "$L" --json "$d/metadata/0001.xml"
+		[[ $output == *'"dialect":null'*'"schema_valid":true'* ]] ||
+		    fail "$d: $output"
+	done
+	# A recording of party 1 and one of party 2.
+	[ "$n" -eq 3 ] || fail "parties sum to $n"
+	grep -q '"lost":0' events.jsonl
+	! grep -q '"lost":[1-9]' events.jsonl
+}
+
 @test "the SRS asks for a snapshot: a full one comes at once" {
 	start_srs 24506 24900-24949 1 -S 1
 	run --separate-stderr timeout 20 "$S" -t udp -d 2600 -j -q \

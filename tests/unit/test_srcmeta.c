@@ -70,6 +70,7 @@ test_personas(void)
 		{ "metaswitch", NULL },
 		{ "controlone", NULL },
 		{ "genesys", NULL },
+		{ "genesys-party", NULL },
 	};
 	struct siprec_srcmeta_opts	 o;
 	struct siprec_srcmeta		*m;

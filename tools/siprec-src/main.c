@@ -586,7 +586,7 @@ main(int argc, char *argv[])
 				const struct siprec_persona *p =
 				    siprec_persona_get((enum siprec_persona_id)i);
 
-				printf("%-12s %s\n", p->name, p->what);
+				printf("%-14s %s\n", p->name, p->what);
 			}
 			return SIPREC_EXIT_OK;
 		default:
@@ -619,6 +619,11 @@ main(int argc, char *argv[])
 		o.parties[i].aor = o.party_buf[i][1];
 	}
 	o.nparties = (unsigned int)nparty;
+	if (o.persona->per_party) {
+		/* A stream per party, each in a session of its own. */
+		o.nstreams = o.nparties;
+		o.mixed = 0;
+	}
 	if (codecs == NULL)
 		codecs = o.persona->codecs;
 	if (parse_codecs(&o, codecs) != 0)

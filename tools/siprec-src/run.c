@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* siprec-src: recording sessions over SIP, their timelines, and the results. */
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -20,7 +21,9 @@ enum cstate { C_CALLING, C_UP, C_BYE, C_DONE };
 
 struct call {
 	struct run		*r;
-	unsigned long		 idx;
+	unsigned long		 idx;		/* the CS call's number */
+	int			 party;		/* the one recorded, or -1 */
+	char			 uuid[40];	/* the CS call's (Genesys) */
 	enum cstate		 state;
 	char			 callid[64];
 	char			 from[300];	/* with our tag */
@@ -88,7 +91,9 @@ struct run {
 	struct siprec_timer	*t_start, *t_stats, *t_status;
 	uint64_t		 t0, t0_wall;
 	uint64_t		 t_last_answer;
-	unsigned long		 started, answered, failed, finished, active;
+	unsigned long		 started;	/* calls */
+	unsigned long		 attempted, answered, failed, finished,
+				 active;	/* recording sessions */
 	unsigned long		 codes[700];
 	struct { const char *r; unsigned long n; } reasons[NREASONS];
 	uint32_t		*lat;		/* setup latency, us */
@@ -319,7 +324,10 @@ call_done(struct call *c, int ok, const char *reason)
 		if (c->status > 0 && c->status < 700)
 			r->codes[c->status]++;
 		if (r->detail != NULL) {
-			fprintf(r->detail, "{\"call\":%lu,\"call_id\":", c->idx);
+			fprintf(r->detail, "{\"call\":%lu,", c->idx);
+			if (c->party >= 0)
+				fprintf(r->detail, "\"party\":%d,", c->party + 1);
+			fprintf(r->detail, "\"call_id\":");
 			siprec_json_str(r->detail, c->callid);
 			fprintf(r->detail, ",\"target\":");
 			siprec_json_str(r->detail, r->tg[c->target].uri);
@@ -601,6 +609,9 @@ open_stream(struct call *c, unsigned int k)
 	struct siprec_diag		 d;
 	const struct siprec_enc_info	*in;
 	char				 cname[96];
+	/* The call's stream number: a session per party sends the party's. */
+	unsigned int			 n = c->party >= 0 ?
+					    (unsigned int)c->party : k;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return -1;
@@ -625,8 +636,8 @@ open_stream(struct call *c, unsigned int k)
 		s->port = bound.port;
 	if (siprec_enc_new(r->o->codecs[0], r->o->ptime, &s->enc, &d) !=
 	    SIPREC_OK ||
-	    siprec_audio_clone(r->audio[k % SRC_MAX_STREAMS] != NULL ?
-	    r->audio[k] : r->audio[0], (size_t)c->idx * 1601u, &s->audio) !=
+	    siprec_audio_clone(r->audio[n] != NULL ? r->audio[n] :
+	    r->audio[0], (size_t)c->idx * 1601u, &s->audio) !=
 	    SIPREC_OK) {
 		src_stream_free(s);
 		return -1;
@@ -637,7 +648,7 @@ open_stream(struct call *c, unsigned int k)
 	to.clock = in->clock;
 	to.ts_step = in->ts_step;
 	to.crypto = r->o->srtp != NULL ? &c->keys[k] : NULL;
-	snprintf(cname, sizeof(cname), "src-%lu-%u@%s", c->idx, k,
+	snprintf(cname, sizeof(cname), "src-%lu-%u@%s", c->idx, n,
 	    r->o->media_ip);
 	to.cname = cname;
 	if (siprec_rtp_tx_new(&to, &s->tx, &d) != SIPREC_OK) {
@@ -657,13 +668,77 @@ static void bye_timer(void *, struct siprec_timer *);
 static void refresh_timer(void *, struct siprec_timer *);
 static void inv_timer(void *, struct siprec_timer *);
 
+/* What the recording sessions of one CS call share. */
+struct cs {
+	unsigned long	 idx;
+	char		 uuid[40];	/* Genesys CallUUID */
+	char		 sid[80];	/* RFC 7989 Session-ID */
+};
+
+/* A Genesys DN: the user part of an AoR ("sip:7013@pbx" gives 7013). */
+static void
+dn_of(const char *aor, char *out, size_t cap)
+{
+	const char	*p = strchr(aor, ':');
+
+	p = p != NULL ? p + 1 : aor;
+	snprintf(out, cap, "%.*s", (int)strcspn(p, "@;>"), p);
+}
+
+/*
+ * The Request-URI: the SRS's, and for Genesys the call and the recorded
+ * party in parameters (SPEC 5): dn the DN recording was asked for (the
+ * first party's), recordDN the one recorded, otherDN the far end.
+ */
+static void
+set_ruri(struct call *c, const char *uri)
+{
+	const struct src_opts	*o = c->r->o;
+	unsigned int		 rec, oth;
+	char			 dn[3][128];
+	size_t			 len;
+
+	snprintf(c->ruri, sizeof(c->ruri), "%s", uri);
+	if (!o->persona->ruri_params)
+		return;
+	rec = c->party >= 0 ? (unsigned int)c->party : 0;
+	oth = rec == 0 ? 1 : 0;
+	dn_of(o->parties[0].aor, dn[0], sizeof(dn[0]));
+	dn_of(o->parties[rec].aor, dn[1], sizeof(dn[1]));
+	dn[2][0] = '\0';
+	if (oth < o->nparties)
+		dn_of(o->parties[oth].aor, dn[2], sizeof(dn[2]));
+	len = strlen(c->ruri);
+	snprintf(c->ruri + len, sizeof(c->ruri) - len,
+	    ";calluuid=%s;dn=%s;recordDN=%s;otherDN=%s", c->uuid, dn[0],
+	    dn[1], dn[2]);
+}
+
+/*
+ * Party index u of the options as the session's metadata numbers it: a
+ * session per party lists its recorded party first (it sends stream 1),
+ * the others in turn after it.
+ */
+static unsigned int
+party_at(const struct call *c, unsigned int u)
+{
+	unsigned int	n = c->r->o->nparties;
+
+	if (c->party < 0 || u >= n)
+		return u;
+	return (u + n - (unsigned int)c->party) % n;
+}
+
+/* One recording session of a call: party -1 records them all. */
 static int
-call_new(struct run *r, struct call **out)
+session_new(struct run *r, const struct cs *cs, int party, struct call **out)
 {
 	struct src_opts			*o = r->o;
 	struct siprec_srcmeta_opts	 mo;
+	struct siprec_srcmeta_party	 rot[SRC_MAX_PARTIES];
 	struct call			*c;
-	char				 tag[20], sid[80], l[33], rm[33];
+	char				 tag[20], lab[16];
+	const char			*labs[1] = { lab };
 	unsigned int			 k;
 	char				 rnd[9];
 
@@ -672,7 +747,10 @@ call_new(struct run *r, struct call **out)
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return -1;
 	c->r = r;
-	c->idx = r->started++;
+	c->idx = cs->idx;
+	c->party = party;
+	snprintf(c->uuid, sizeof(c->uuid), "%s", cs->uuid);
+	r->attempted++;
 	c->t_start = r->loop != NULL ? siprec_loop_now(r->loop) : 0;
 	r->active++;
 	siprec_sipua_token(c->callid, 33);
@@ -681,39 +759,32 @@ call_new(struct run *r, struct call **out)
 	snprintf(c->from, sizeof(c->from), "<sip:src@%s>;tag=%s", o->media_ip,
 	    tag);
 	c->target = 0;
-	snprintf(c->ruri, sizeof(c->ruri), "%s", r->tg[0].uri);
-	if (o->persona->ruri_params) {
-		/*
-		 * A Genesys media server names the call and the recorded
-		 * party in Request-URI parameters (SPEC 5).
-		 */
-		size_t	len = strlen(c->ruri);
-
-		snprintf(c->ruri + len, sizeof(c->ruri) - len,
-		    ";calluuid=%.16s;dn=%s;recordDN=%s;otherDN=%s", c->callid,
-		    "1001", "1001", o->nparties > 1 ? "2002" : "");
-	}
+	set_ruri(c, r->tg[0].uri);
 	c->dst = r->tg[0].addr;
-	if (o->seed != 0) {
-		/* Reproducible with --seed: the whole first document. */
-		snprintf(l, sizeof(l), "%016llx%016llx",
-		    (unsigned long long)o->seed, (unsigned long long)c->idx);
-		snprintf(rm, sizeof(rm), "%016llx%016llx",
-		    (unsigned long long)c->idx, (unsigned long long)o->seed);
-	} else {
-		siprec_sipua_token(l, 33);
-		siprec_sipua_token(rm, 33);
-	}
-	snprintf(sid, sizeof(sid), "%s;remote=%s", l, rm);
 	memset(&mo, 0, sizeof(mo));
 	mo.persona = o->persona;
 	mo.parties = o->parties;
 	mo.nparties = o->nparties;
 	mo.nstreams = o->nstreams;
 	mo.mixed = o->mixed;
-	mo.sip_session_id = sid;
+	mo.sip_session_id = cs->sid;
 	mo.call_id = c->callid;
 	mo.seed = o->seed ? o->seed + c->idx * 7919 : 0;
+	if (party >= 0) {
+		/* The recorded party first, sending the one stream. */
+		for (k = 0; k < o->nparties; k++)
+			rot[k] = o->parties[((unsigned int)party + k) %
+			    o->nparties];
+		mo.parties = rot;
+		mo.nstreams = 1;
+		mo.mixed = 0;
+		/* Its label is its stream's number in the call. */
+		snprintf(lab, sizeof(lab), "%u", o->persona->label_base +
+		    (unsigned int)party * o->persona->label_step);
+		mo.labels = labs;
+		mo.seed = o->seed ? o->seed + (c->idx * 17 + 1 +
+		    (unsigned int)party) * 7919 : 0;
+	}
 	if (siprec_srcmeta_new(&mo, &c->meta, NULL) != SIPREC_OK)
 		goto fail;
 	c->ns = siprec_srcmeta_nstreams(c->meta);
@@ -747,6 +818,47 @@ fail:
 	return -1;
 }
 
+/*
+ * One call of the CS: one recording session, or one per party (Genesys
+ * records each party of a call in a session of its own, which share
+ * the CallUUID).  A dry run shows the first.
+ */
+static int
+call_new(struct run *r, struct call **out)
+{
+	struct src_opts	*o = r->o;
+	struct cs	 cs;
+	char		 l[33], rm[33];
+	unsigned int	 k, n;
+	int		 rc = 0;
+
+	memset(&cs, 0, sizeof(cs));
+	cs.idx = r->started++;
+	if (o->persona->ruri_params) {
+		siprec_sipua_token(cs.uuid, 33);
+		for (k = 0; cs.uuid[k] != '\0'; k++)
+			cs.uuid[k] = (char)toupper((unsigned char)cs.uuid[k]);
+	}
+	if (o->seed != 0) {
+		/* Reproducible with --seed: the whole first document. */
+		snprintf(l, sizeof(l), "%016llx%016llx",
+		    (unsigned long long)o->seed, (unsigned long long)cs.idx);
+		snprintf(rm, sizeof(rm), "%016llx%016llx",
+		    (unsigned long long)cs.idx, (unsigned long long)o->seed);
+	} else {
+		siprec_sipua_token(l, 33);
+		siprec_sipua_token(rm, 33);
+	}
+	snprintf(cs.sid, sizeof(cs.sid), "%s;remote=%s", l, rm);
+	if (!o->persona->per_party)
+		return session_new(r, &cs, -1, out);
+	n = o->dry_run ? 1 : o->nparties;
+	for (k = 0; k < n && !r->sys_error; k++)
+		if (session_new(r, &cs, (int)k, k == 0 ? out : NULL) != 0)
+			rc = -1;
+	return rc;
+}
+
 /* Another SRS, or give up (SPEC 1.11). */
 static void
 failover(struct call *c, const char *reason)
@@ -757,7 +869,7 @@ failover(struct call *c, const char *reason)
 	    !r->stopping) {
 		c->target++;
 		r->failovers++;
-		snprintf(c->ruri, sizeof(c->ruri), "%s", r->tg[c->target].uri);
+		set_ruri(c, r->tg[c->target].uri);
 		c->dst = r->tg[c->target].addr;
 		/* A new request to a new server: a new Call-ID. */
 		siprec_sipua_token(c->callid, 33);
@@ -1201,17 +1313,17 @@ apply_event(struct call *c, const struct src_event *e)
 		(void)siprec_srcmeta_join(c->meta, &p, now, NULL);
 		break;
 	case EV_LEAVE:
-		(void)siprec_srcmeta_leave(c->meta, e->party ? e->party - 1 : 1,
-		    now);
+		(void)siprec_srcmeta_leave(c->meta, party_at(c, e->party ?
+		    e->party - 1 : 1), now);
 		break;
 	case EV_TRANSFER:
-		(void)siprec_srcmeta_transfer(c->meta, e->party ? e->party - 1 :
-		    1, &p, now, NULL);
+		(void)siprec_srcmeta_transfer(c->meta, party_at(c, e->party ?
+		    e->party - 1 : 1), &p, now, NULL);
 		break;
 	case EV_HOLD:
 	case EV_UNHOLD:
-		(void)siprec_srcmeta_hold(c->meta, e->party ? e->party - 1 : 0,
-		    e->kind == EV_HOLD);
+		(void)siprec_srcmeta_hold(c->meta, party_at(c, e->party ?
+		    e->party - 1 : 0), e->kind == EV_HOLD);
 		break;
 	case EV_SNAPSHOT:
 		send_meta(c, 1);
@@ -1517,12 +1629,12 @@ stats_line(struct run *r, FILE *f, int json)
 		fprintf(f, "{\"t\":%.3f,\"attempted\":%lu,\"active\":%lu,"
 		    "\"answered\":%lu,\"failed\":%lu,\"finished\":%lu,"
 		    "\"rtp_packets\":%llu,\"rtp_errors\":%llu}\n", t,
-		    r->started, r->active, r->answered, r->failed, r->finished,
+		    r->attempted, r->active, r->answered, r->failed, r->finished,
 		    (unsigned long long)atomic_load(&r->tot.packets),
 		    (unsigned long long)atomic_load(&r->tot.errors));
 	else
 		fprintf(f, "%.3f,%lu,%lu,%lu,%lu,%lu,%llu,%llu\n", t,
-		    r->started, r->active, r->answered, r->failed, r->finished,
+		    r->attempted, r->active, r->answered, r->failed, r->finished,
 		    (unsigned long long)atomic_load(&r->tot.packets),
 		    (unsigned long long)atomic_load(&r->tot.errors));
 	fflush(f);
@@ -1607,7 +1719,7 @@ summary(struct run *r, FILE *f)
 	    ((double)(r->t_last_answer - r->t0) / 1e9) : 0;
 	if (!r->o->json) {
 		fprintf(f, "calls attempted %lu, answered %lu, failed %lu in "
-		    "%.1f s (%.0f answers/s)\n", r->started, r->answered,
+		    "%.1f s (%.0f answers/s)\n", r->attempted, r->answered,
 		    r->failed, secs, arate);
 		for (i = 0; i < NREASONS && r->reasons[i].r != NULL; i++)
 			fprintf(f, "  failed %s: %lu\n", r->reasons[i].r,
@@ -1632,7 +1744,7 @@ summary(struct run *r, FILE *f)
 	}
 	fprintf(f, "{\"attempted\":%lu,\"answered\":%lu,\"failed\":%lu,"
 	    "\"seconds\":%.3f,\"answers_per_s\":%.1f,\"failed_by_reason\":{",
-	    r->started, r->answered, r->failed, secs, arate);
+	    r->attempted, r->answered, r->failed, secs, arate);
 	for (i = 0; i < NREASONS && r->reasons[i].r != NULL; i++) {
 		fprintf(f, "%s", i ? "," : "");
 		siprec_json_str(f, r->reasons[i].r);

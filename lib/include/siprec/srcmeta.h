@@ -24,6 +24,7 @@ enum siprec_persona_id {
 	SIPREC_P_METASWITCH,	/* one mixed stream, RFC 7865 */
 	SIPREC_P_CONTROLONE,	/* mixed stream, G.729+PCMU, X-ControlONE-Info */
 	SIPREC_P_GENESYS,	/* Request-URI parameters, o= bump on transfer */
+	SIPREC_P_GENESYS_PARTY,	/* the same, one session per party */
 	SIPREC_P__N
 };
 
@@ -51,6 +52,8 @@ struct siprec_persona {
 	int			 placeholder;	/* Avaya: dummy 2nd party, then
 						   UPDATE with the real one */
 	int			 complete_updates; /* updates are snapshots */
+	int			 per_party;	/* Genesys: a recording session
+						   per party, its stream only */
 };
 
 /* The persona called name (any case); NULL if none. */
