@@ -71,7 +71,6 @@ struct target {
 	int			 tp;		/* 0 auto */
 };
 
-#define NREASONS	16
 #define CALL_BUCKETS	65536		/* live calls by Call-ID */
 
 struct run {
@@ -94,15 +93,9 @@ struct run {
 	unsigned long		 started;	/* calls */
 	unsigned long		 attempted, answered, failed, finished,
 				 active;	/* recording sessions */
-	unsigned long		 codes[700];
-	struct { const char *r; unsigned long n; } reasons[NREASONS];
 	uint32_t		*lat;		/* setup latency, us */
 	size_t			 nlat, caplat;
-	unsigned long		 v_labels, v_recvonly, v_ports, v_meta;
-	unsigned long		 v_labels_bad, v_recvonly_bad, v_ports_bad,
-				 v_meta_bad;
-	unsigned long		 snapshots, updates, reinvites, redirects,
-				 failovers, srs_byes;
+	struct src_summary	 sum;		/* counted as calls go */
 	struct call		*live;
 	struct call		**byid;		/* CALL_BUCKETS chains */
 	int			 stopping;
@@ -199,18 +192,17 @@ parse_target(const char *uri, struct target *t, struct siprec_diag *d)
 static void
 count_reason(struct run *r, const char *reason)
 {
-	int	i;
+	struct src_summary	*s = &r->sum;
+	unsigned int		 i;
 
-	for (i = 0; i < NREASONS; i++) {
-		if (r->reasons[i].r == NULL) {
-			r->reasons[i].r = reason;
-			r->reasons[i].n = 1;
+	for (i = 0; i < s->nreasons; i++)
+		if (strcmp(s->reasons[i].name, reason) == 0) {
+			s->reasons[i].n++;
 			return;
 		}
-		if (strcmp(r->reasons[i].r, reason) == 0) {
-			r->reasons[i].n++;
-			return;
-		}
+	if (s->nreasons < SRC_MAX_REASONS) {
+		s->reasons[s->nreasons].name = reason;
+		s->reasons[s->nreasons++].n = 1;
 	}
 }
 
@@ -321,8 +313,8 @@ call_done(struct call *c, int ok, const char *reason)
 			r->failed++;
 			count_reason(r, reason);
 		}
-		if (c->status > 0 && c->status < 700)
-			r->codes[c->status]++;
+		if (c->status > 0 && c->status < SRC_MAX_CODE)
+			r->sum.codes[c->status]++;
 		if (r->detail != NULL) {
 			fprintf(r->detail, "{\"call\":%lu,", c->idx);
 			if (c->party >= 0)
@@ -868,7 +860,7 @@ failover(struct call *c, const char *reason)
 	if (c->state == C_CALLING && c->target + 1 < r->ntg &&
 	    !r->stopping) {
 		c->target++;
-		r->failovers++;
+		r->sum.failovers++;
 		set_ruri(c, r->tg[c->target].uri);
 		c->dst = r->tg[c->target].addr;
 		/* A new request to a new server: a new Call-ID. */
@@ -1037,13 +1029,10 @@ answered(struct call *c, struct siprec_sipua_ct *xct,
 	else
 		snprintf(c->v.detail, sizeof(c->v.detail), "no SDP answer");
 	c->metadata_accepted = r->o->fault == FAULT_NONE;
-	r->v_labels += c->v.labels_echoed;
-	r->v_labels_bad += !c->v.labels_echoed;
-	r->v_recvonly += c->v.recvonly;
-	r->v_recvonly_bad += !c->v.recvonly;
-	r->v_ports += c->v.ports_nonzero;
-	r->v_ports_bad += !c->v.ports_nonzero;
-	r->v_meta += c->metadata_accepted;
+	r->sum.labels[!c->v.labels_echoed]++;
+	r->sum.recvonly[!c->v.recvonly]++;
+	r->sum.ports[!c->v.ports_nonzero]++;
+	r->sum.metadata[0] += c->metadata_accepted;
 	c->state = C_UP;
 	if (r->stopping) {
 		/* Interrupted while it was being set up: end it now. */
@@ -1145,7 +1134,7 @@ inv_cb(void *arg, struct siprec_sipua_ct *ct,
 		/* 3xx: follow the first Contact (RFC 3261 8.1.3.4). */
 		if (parse_target(s, &t, &d) == 0) {
 			c->redirects++;
-			r->redirects++;
+			r->sum.redirects++;
 			snprintf(c->ruri, sizeof(c->ruri), "%s", s);
 			c->dst = t.addr;
 			osip_free(s);
@@ -1161,7 +1150,7 @@ inv_cb(void *arg, struct siprec_sipua_ct *ct,
 		return;
 	}
 	if (res->status == 415 || res->status == 400)
-		r->v_meta_bad++;
+		r->sum.metadata[1]++;
 	call_done(c, 0, res->status == 420 ? "not-an-srs" : "rejected");
 }
 
@@ -1227,7 +1216,7 @@ reinvite(struct call *c, const char *meta, size_t metalen, int c0)
 	explicit_bzero(sdp, sdplen);
 	free(sdp);
 	c->busy = 1;
-	c->r->reinvites++;
+	c->r->sum.reinvites++;
 	return send_req(c, m, 1);
 }
 
@@ -1244,7 +1233,7 @@ update(struct call *c, const char *meta, size_t metalen)
 		return -1;
 	}
 	c->busy = 1;
-	c->r->updates++;
+	c->r->sum.updates++;
 	return send_req(c, m, 0);
 }
 
@@ -1361,7 +1350,7 @@ ev_timer(void *arg, struct siprec_timer *t)
 		else
 			send_meta(c, 1);
 		c->want_snapshot = 0;
-		r->snapshots++;
+		r->sum.snapshots++;
 	} else if (c->next_ev < r->o->nevents) {
 		e = &r->o->events[c->next_ev++];
 		apply_event(c, e);
@@ -1514,7 +1503,7 @@ on_request(void *arg, const struct siprec_sipua_request *q)
 	}
 	if (strcmp(meth, "BYE") == 0) {
 		(void)siprec_sipua_reply(q->st, 200, NULL, &d);
-		r->srs_byes++;
+		r->sum.srs_byes++;
 		for (k = 0; k < c->ns; k++)
 			if (c->st[k] != NULL) {
 				atomic_store(&c->st[k]->stop, 1);
@@ -1623,20 +1612,17 @@ start_tick(void *arg, struct siprec_timer *t)
 static void
 stats_line(struct run *r, FILE *f, int json)
 {
-	double	t = (double)(siprec_loop_now(r->loop) - r->t0) / 1e9;
+	struct src_stats	st;
 
-	if (json)
-		fprintf(f, "{\"t\":%.3f,\"attempted\":%lu,\"active\":%lu,"
-		    "\"answered\":%lu,\"failed\":%lu,\"finished\":%lu,"
-		    "\"rtp_packets\":%llu,\"rtp_errors\":%llu}\n", t,
-		    r->attempted, r->active, r->answered, r->failed, r->finished,
-		    (unsigned long long)atomic_load(&r->tot.packets),
-		    (unsigned long long)atomic_load(&r->tot.errors));
-	else
-		fprintf(f, "%.3f,%lu,%lu,%lu,%lu,%lu,%llu,%llu\n", t,
-		    r->attempted, r->active, r->answered, r->failed, r->finished,
-		    (unsigned long long)atomic_load(&r->tot.packets),
-		    (unsigned long long)atomic_load(&r->tot.errors));
+	st.t = (double)(siprec_loop_now(r->loop) - r->t0) / 1e9;
+	st.attempted = r->attempted;
+	st.active = r->active;
+	st.answered = r->answered;
+	st.failed = r->failed;
+	st.finished = r->finished;
+	st.rtp_packets = atomic_load(&r->tot.packets);
+	st.rtp_errors = atomic_load(&r->tot.errors);
+	src_stats_print(&st, f, json);
 	fflush(f);
 }
 
@@ -1702,85 +1688,37 @@ pct(const uint32_t *v, size_t n, double q)
 	return (double)v[i] / 1000.0;
 }
 
+/* The summary's remaining figures, from the run as it ends. */
 static void
 summary(struct run *r, FILE *f)
 {
-	struct siprec_pacer_stats	ps;
-	double				secs, arate;
-	int				i, first;
+	struct src_summary		*s = &r->sum;
+	struct siprec_pacer_stats	 ps;
+	static const double		 q[4] = { .5, .9, .99, 1 };
+	int				 i;
 
 	if (r->nlat > 0)
 		qsort(r->lat, r->nlat, sizeof(*r->lat), cmp_u32);
 	src_media_pacer_stats(r->media, &ps);
-	secs = (double)(siprec_loop_now(r->loop) - r->t0) / 1e9;
+	s->attempted = r->attempted;
+	s->answered = r->answered;
+	s->failed = r->failed;
+	s->seconds = (double)(siprec_loop_now(r->loop) - r->t0) / 1e9;
 	/* Answers a second until the last one: stragglers that time out
 	 * (Timer B, 32 s) do not hide the rate the SRS kept up with. */
-	arate = r->t_last_answer > r->t0 ? (double)r->answered /
+	s->answers_per_s = r->t_last_answer > r->t0 ? (double)r->answered /
 	    ((double)(r->t_last_answer - r->t0) / 1e9) : 0;
-	if (!r->o->json) {
-		fprintf(f, "calls attempted %lu, answered %lu, failed %lu in "
-		    "%.1f s (%.0f answers/s)\n", r->attempted, r->answered,
-		    r->failed, secs, arate);
-		for (i = 0; i < NREASONS && r->reasons[i].r != NULL; i++)
-			fprintf(f, "  failed %s: %lu\n", r->reasons[i].r,
-			    r->reasons[i].n);
-		fprintf(f, "setup latency ms: p50 %.2f p90 %.2f p99 %.2f "
-		    "max %.2f\n", pct(r->lat, r->nlat, .5),
-		    pct(r->lat, r->nlat, .9), pct(r->lat, r->nlat, .99),
-		    pct(r->lat, r->nlat, 1));
-		fprintf(f, "rtp packets sent %llu (errors %llu, rtcp %llu); "
-		    "send deviation us: p50 %llu p99 %llu\n",
-		    (unsigned long long)atomic_load(&r->tot.packets),
-		    (unsigned long long)atomic_load(&r->tot.errors),
-		    (unsigned long long)atomic_load(&r->tot.rtcp),
-		    (unsigned long long)src_media_deviation(r->media, .5) /
-		    1000, (unsigned long long)src_media_deviation(r->media,
-		    .99) / 1000);
-		fprintf(f, "answers: labels echoed %lu/%lu, recvonly %lu/%lu, "
-		    "ports non-zero %lu/%lu, metadata accepted %lu\n",
-		    r->v_labels, r->answered, r->v_recvonly, r->answered,
-		    r->v_ports, r->answered, r->v_meta);
-		return;
-	}
-	fprintf(f, "{\"attempted\":%lu,\"answered\":%lu,\"failed\":%lu,"
-	    "\"seconds\":%.3f,\"answers_per_s\":%.1f,\"failed_by_reason\":{",
-	    r->attempted, r->answered, r->failed, secs, arate);
-	for (i = 0; i < NREASONS && r->reasons[i].r != NULL; i++) {
-		fprintf(f, "%s", i ? "," : "");
-		siprec_json_str(f, r->reasons[i].r);
-		fprintf(f, ":%lu", r->reasons[i].n);
-	}
-	fprintf(f, "},\"responses\":{");
-	for (i = 100, first = 1; i < 700; i++)
-		if (r->codes[i] != 0) {
-			fprintf(f, "%s\"%d\":%lu", first ? "" : ",", i,
-			    r->codes[i]);
-			first = 0;
-		}
-	fprintf(f, "},\"setup_ms\":{\"p50\":%.3f,\"p90\":%.3f,\"p99\":%.3f,"
-	    "\"max\":%.3f},", pct(r->lat, r->nlat, .5),
-	    pct(r->lat, r->nlat, .9), pct(r->lat, r->nlat, .99),
-	    pct(r->lat, r->nlat, 1));
-	fprintf(f, "\"rtp\":{\"packets\":%llu,\"bytes\":%llu,\"rtcp\":%llu,"
-	    "\"errors\":%llu,\"send_errors\":%llu,\"late_5ms\":%llu,"
-	    "\"deviation_us\":{\"p50\":%llu,\"p99\":%llu}},",
-	    (unsigned long long)atomic_load(&r->tot.packets),
-	    (unsigned long long)atomic_load(&r->tot.bytes),
-	    (unsigned long long)atomic_load(&r->tot.rtcp),
-	    (unsigned long long)atomic_load(&r->tot.errors),
-	    (unsigned long long)ps.send_errors, (unsigned long long)ps.late,
-	    (unsigned long long)src_media_deviation(r->media, .5) / 1000,
-	    (unsigned long long)src_media_deviation(r->media, .99) / 1000);
-	fprintf(f, "\"verdicts\":{\"labels_echoed\":%lu,\"labels_missing\":"
-	    "%lu,\"recvonly\":%lu,\"not_recvonly\":%lu,\"ports_nonzero\":%lu,"
-	    "\"ports_zero\":%lu,\"metadata_accepted\":%lu,"
-	    "\"metadata_refused\":%lu},", r->v_labels, r->v_labels_bad,
-	    r->v_recvonly, r->v_recvonly_bad, r->v_ports, r->v_ports_bad,
-	    r->v_meta, r->v_meta_bad);
-	fprintf(f, "\"requests\":{\"reinvites\":%lu,\"updates\":%lu,"
-	    "\"snapshots\":%lu,\"redirects\":%lu,\"failovers\":%lu,"
-	    "\"srs_byes\":%lu}}\n", r->reinvites, r->updates, r->snapshots,
-	    r->redirects, r->failovers, r->srs_byes);
+	for (i = 0; i < 4; i++)
+		s->setup_ms[i] = pct(r->lat, r->nlat, q[i]);
+	s->rtp_packets = atomic_load(&r->tot.packets);
+	s->rtp_bytes = atomic_load(&r->tot.bytes);
+	s->rtp_errors = atomic_load(&r->tot.errors);
+	s->rtcp = atomic_load(&r->tot.rtcp);
+	s->send_errors = ps.send_errors;
+	s->late_5ms = ps.late;
+	s->dev_us[0] = src_media_deviation(r->media, .5) / 1000;
+	s->dev_us[1] = src_media_deviation(r->media, .99) / 1000;
+	src_summary_print(s, f, r->o->json);
 }
 
 /* Audio for the streams: the bundled speech, a tone, or files. */

@@ -132,6 +132,43 @@ struct src_stream {
 	struct src_media_totals	*tot;
 };
 
+/* The final summary (SPEC issue: results), whatever prints it. */
+#define SRC_MAX_CODE		700
+#define SRC_MAX_REASONS		16
+
+struct src_count {
+	const char		*name;
+	unsigned long long	 n;
+};
+
+struct src_summary {
+	unsigned long long	 attempted, answered, failed;	/* sessions */
+	double			 seconds, answers_per_s;
+	struct src_count	 reasons[SRC_MAX_REASONS];	/* of failures */
+	unsigned int		 nreasons;
+	unsigned long long	 codes[SRC_MAX_CODE];	/* final responses */
+	double			 setup_ms[4];		/* p50 p90 p99 max */
+	unsigned long long	 rtp_packets, rtp_bytes, rtp_errors, rtcp,
+				 send_errors, late_5ms;
+	unsigned long long	 dev_us[2];		/* p50 p99 */
+	/* verdicts on the answers: [0] yes, [1] no */
+	unsigned long long	 labels[2], recvonly[2], ports[2], metadata[2];
+	unsigned long long	 reinvites, updates, snapshots, redirects,
+				 failovers, srs_byes;
+};
+
+/* One line of --stats. */
+struct src_stats {
+	double			 t;		/* s since the start */
+	unsigned long long	 attempted, active, answered, failed,
+				 finished, rtp_packets, rtp_errors;
+};
+
+/* summary.c: the same calls print text (CSV for stats) or JSON. */
+void		src_summary_print(const struct src_summary *, FILE *,
+		    int json);
+void		src_stats_print(const struct src_stats *, FILE *, int json);
+
 /* media.c */
 struct src_media;
 int		src_media_start(struct src_media **, unsigned int threads,
