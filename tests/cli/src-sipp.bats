@@ -6,16 +6,12 @@
 # binds ephemeral ones.  Every SIPp run is bounded by timeout and by -m.
 
 bats_require_minimum_version 1.5.0
-bats_load_library bats-support
-bats_load_library bats-assert
 
 setup() {
-	ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-	case ${B:-build} in /*) BB=$B ;; *) BB=$ROOT/${B:-build} ;; esac
-	S=$BB/bin/siprec-src
+	load src-lib
+	src_setup
 	L=$BB/bin/siprec-meta-lint
 	D=$ROOT/tests/data/sipp-src
-	[ -x "$S" ] || skip "siprec-src is not built"
 	cd "$BATS_TEST_TMPDIR"
 	SIPP_PIDS=
 }
@@ -49,15 +45,6 @@ sipp_uas() {
 		i=$((i + 1))
 	done
 	fail "sipp did not start on port $port"
-}
-
-# A number from the --json summary: jnum '.rtp.packets'
-jnum() {
-	python3 -c 'import json,sys
-d = json.loads(sys.argv[1])
-for k in sys.argv[2].strip(".").split("."):
-    d = d[k]
-print(d if not isinstance(d, bool) else int(d))' "$summary" "$1"
 }
 
 @test "--help to stdout, exit 0; usage errors exit 2" {
@@ -152,10 +139,7 @@ print(d if not isinstance(d, bool) else int(d))' "$summary" "$1"
 @test "one call to SIPp over UDP: answer judged, RTP sent, BYE" {
 	need_sipp
 	sipp_uas srs-uas.xml 24060 1
-	run --separate-stderr timeout 20 "$S" -t udp -d 1000 -j -q \
-	    sip:srs@127.0.0.1:24060
-	summary=$output
-	[ "$status" -eq 0 ] || fail "exit $status: $stderr $output"
+	src_ok -t udp -d 1000 sip:srs@127.0.0.1:24060
 	[ "$(jnum .answered)" -eq 1 ]
 	[ "$(jnum .failed)" -eq 0 ]
 	[ "$(jnum .verdicts.labels_echoed)" -eq 1 ]
@@ -216,10 +200,7 @@ print(d if not isinstance(d, bool) else int(d))' "$summary" "$1"
 @test "a large INVITE goes over TCP (RFC 3261 18.1.1)" {
 	need_sipp
 	sipp_uas srs-uas.xml 24070 1 -t t1
-	run --separate-stderr timeout 20 "$S" -d 300 -j -q -n 4 \
-	    sip:srs@127.0.0.1:24070
-	summary=$output
-	[ "$status" -eq 0 ] || fail "exit $status: $stderr"
+	src_ok -d 300 -n 4 sip:srs@127.0.0.1:24070
 	[ "$(jnum .answered)" -eq 1 ]
 	wait
 	grep -q '^Via: SIP/2.0/TCP' sipp-24070.log
@@ -228,11 +209,9 @@ print(d if not isinstance(d, bool) else int(d))' "$summary" "$1"
 @test "timeline: pause, resume and a join by re-INVITE; a transfer by UPDATE" {
 	need_sipp
 	sipp_uas srs-uas.xml 24080 1
-	run --separate-stderr timeout 20 "$S" -t udp -d 1500 -j -q \
+	src_ok -t udp -d 1500 \
 	    -e '0.2:pause,0.5:resume,0.8:join=Carol <sip:carol@example.org>' \
 	    sip:srs@127.0.0.1:24080
-	summary=$output
-	[ "$status" -eq 0 ] || fail "exit $status: $stderr"
 	[ "$(jnum .requests.reinvites)" -eq 3 ]
 	# Paused for 0.3 s of 1.5: about 120 packets rather than 150.
 	local n
@@ -246,10 +225,7 @@ print(d if not isinstance(d, bool) else int(d))' "$summary" "$1"
 	sipp_uas srs-uas.xml 24082 1
 	printf '# a scenario file\n0.3 transfer=Dave <sip:dave@example.org>\n' \
 	    > t.scn
-	run --separate-stderr timeout 20 "$S" -t udp -d 800 -j -q -U -f t.scn \
-	    sip:srs@127.0.0.1:24082
-	summary=$output
-	[ "$status" -eq 0 ] || fail "exit $status: $stderr"
+	src_ok -t udp -d 800 -U -f t.scn sip:srs@127.0.0.1:24082
 	[ "$(jnum .requests.updates)" -eq 1 ]
 	wait
 	grep -q '^UPDATE sip:' sipp-24082.log
@@ -277,13 +253,11 @@ invites() {
 @test "genesys-party: a session per party, pause and resume, o= bumped on transfer" {
 	need_sipp
 	sipp_uas srs-uas.xml 24084 2
-	run --separate-stderr timeout 20 "$S" -t udp -d 1500 -j -q \
+	src_ok -t udp -d 1500 \
 	    -p genesys-party -a 'Agent <sip:7013@pbx.example.com>' \
 	    -a 'Caller <sip:+15550100@example.com>' \
 	    -e '0.2:pause,0.5:resume,0.8:transfer=Dave <sip:dave@example.org>' \
 	    sip:srs@127.0.0.1:24084
-	summary=$output
-	[ "$status" -eq 0 ] || fail "exit $status: $stderr"
 	# One call, two recording sessions, three re-INVITEs each.
 	[ "$(jnum .attempted)" -eq 2 ]
 	[ "$(jnum .answered)" -eq 2 ]
@@ -316,10 +290,7 @@ invites() {
 	need_sipp
 	sipp_uas srs-503.xml 24090 1
 	sipp_uas srs-uas.xml 24092 1
-	run --separate-stderr timeout 20 "$S" -t udp -d 300 -j -q \
-	    sip:srs@127.0.0.1:24090 sip:srs@127.0.0.1:24092
-	summary=$output
-	[ "$status" -eq 0 ] || fail "exit $status: $stderr"
+	src_ok -t udp -d 300 sip:srs@127.0.0.1:24090 sip:srs@127.0.0.1:24092
 	[ "$(jnum .answered)" -eq 1 ]
 	[ "$(jnum .requests.failovers)" -eq 1 ]
 }
@@ -329,10 +300,7 @@ invites() {
 	sipp_uas srs-302.xml 24094 1 \
 	    -key to sip:srs@127.0.0.1:24096
 	sipp_uas srs-uas.xml 24096 1
-	run --separate-stderr timeout 20 "$S" -t udp -d 300 -j -q \
-	    sip:srs@127.0.0.1:24094
-	summary=$output
-	[ "$status" -eq 0 ] || fail "exit $status: $stderr"
+	src_ok -t udp -d 300 sip:srs@127.0.0.1:24094
 	[ "$(jnum .answered)" -eq 1 ]
 	[ "$(jnum .requests.redirects)" -eq 1 ]
 }
@@ -340,9 +308,7 @@ invites() {
 @test "failures beyond --max-failures: exit 1, counted by code" {
 	need_sipp
 	sipp_uas srs-488.xml 24098 2
-	run --separate-stderr timeout 20 "$S" -t udp -m 2 -r 20 -j -q \
-	    sip:srs@127.0.0.1:24098
-	summary=$output
+	src_json -t udp -m 2 -r 20 sip:srs@127.0.0.1:24098
 	[ "$status" -eq 1 ]
 	[ "$(jnum .failed)" -eq 2 ]
 	[ "$(jnum .responses.488)" -eq 2 ]

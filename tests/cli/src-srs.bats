@@ -8,16 +8,12 @@
 # 24600-24999; every program is bounded by timeout.
 
 bats_require_minimum_version 1.5.0
-bats_load_library bats-support
-bats_load_library bats-assert
 
 setup() {
-	ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-	case ${B:-build} in /*) BB=$B ;; *) BB=$ROOT/${B:-build} ;; esac
-	S=$BB/bin/siprec-src
+	load src-lib
+	src_setup
 	R=$BB/bin/siprec-srs
 	D=$ROOT/tests/data/siprec-src
-	[ -x "$S" ] || skip "siprec-src is not built"
 	[ -x "$R" ] || skip "siprec-srs is not built"
 	command -v sox >/dev/null || skip "sox is not installed"
 	command -v python3 >/dev/null || skip "python3 is not installed"
@@ -56,14 +52,6 @@ wait_srs() {
 	SRS_PID=
 }
 
-jnum() {
-	python3 -c 'import json,sys
-d = json.loads(sys.argv[1])
-for k in sys.argv[2].strip(".").split("."):
-    d = d[k]
-print(d if not isinstance(d, bool) else int(d))' "$summary" "$1"
-}
-
 raw() {
 	# raw FILE OUT [sox effects...]: 16-bit little-endian mono samples.
 	local in=$1 out=$2
@@ -87,21 +75,16 @@ exact_both() {
 }
 
 @test "G.711 recorded byte for byte: PCMU, PCMA, and SRTP suites" {
-	local c suite src
+	local c suite src srtp
 	while read -r c suite; do
 		# A-law cannot carry every mu-law value, and the reverse.
 		src=tones.wav
 		[ "$c" = PCMA ] && src=tones-a.wav
 		start_srs 24500 24600-24699 1
-		if [ "$suite" = none ]; then
-			run --separate-stderr timeout 20 "$S" -t udp -d 1500 \
-			    -c "$c" -A "$src" -j -q sip:srs@127.0.0.1:24500
-		else
-			run --separate-stderr timeout 20 "$S" -t udp -d 1500 \
-			    -c "$c" -s "$suite" -A "$src" -j -q \
-			    sip:srs@127.0.0.1:24500
-		fi
-		summary=$output
+		srtp=()
+		[ "$suite" = none ] || srtp=(-s "$suite")
+		src_json -t udp -d 1500 -c "$c" "${srtp[@]}" -A "$src" \
+		    sip:srs@127.0.0.1:24500
 		[ "$status" -eq 0 ] || fail "$c $suite: exit $status: $stderr"
 		wait_srs
 		exact_both "$c $suite" "$src"
@@ -144,11 +127,9 @@ exact_both() {
 
 @test "metadata recorded is the metadata sent; updates and the BYE's merge" {
 	start_srs 24504 24800-24899 1
-	run --separate-stderr timeout 20 "$S" -t udp -d 1200 --seed 5 \
+	src_ok -t udp -d 1200 --seed 5 \
 	    --epoch 1700000000 -e '0.4:transfer=Carol <sip:carol@example.org>' \
-	    -j -q sip:srs@127.0.0.1:24504
-	summary=$output
-	[ "$status" -eq 0 ] || fail "exit $status: $stderr"
+	    sip:srs@127.0.0.1:24504
 	wait_srs
 	local d
 	d=$(ls -d rec/*/)
@@ -183,10 +164,8 @@ exact_both() {
 	raw tones.wav s2.raw remix 2
 	# One call (a second one would start further into the audio).
 	start_srs 24512 24600-24699 2
-	run --separate-stderr timeout 20 "$S" -t udp -d 1500 \
-	    -p genesys-party -A tones.wav -j -q sip:srs@127.0.0.1:24512
-	summary=$output
-	[ "$status" -eq 0 ] || fail "exit $status: $stderr"
+	src_ok -t udp -d 1500 \
+	    -p genesys-party -A tones.wav sip:srs@127.0.0.1:24512
 	wait_srs
 	[ "$(jnum .attempted)" -eq 2 ]
 	[ "$(jnum .answered)" -eq 2 ]
@@ -223,10 +202,7 @@ exact_both() {
 
 @test "the SRS asks for a snapshot: a full one comes at once" {
 	start_srs 24506 24900-24949 1 -S 1
-	run --separate-stderr timeout 20 "$S" -t udp -d 2600 -j -q \
-	    sip:srs@127.0.0.1:24506
-	summary=$output
-	[ "$status" -eq 0 ] || fail "exit $status: $stderr"
+	src_ok -t udp -d 2600 sip:srs@127.0.0.1:24506
 	wait_srs
 	[ "$(jnum .requests.snapshots)" -ge 1 ]
 	local d
@@ -237,16 +213,12 @@ exact_both() {
 
 @test "verdicts: an SRS that answers sendrecv or with wrong labels is caught" {
 	start_srs 24508 24950-24999 1 -W
-	run --separate-stderr timeout 20 "$S" -t udp -d 300 -j -q \
-	    sip:srs@127.0.0.1:24508
-	summary=$output
+	src_json -t udp -d 300 sip:srs@127.0.0.1:24508
 	wait_srs
 	[ "$(jnum .verdicts.not_recvonly)" -eq 1 ]
 	[ "$(jnum .verdicts.labels_missing)" -eq 0 ]
 	start_srs 24508 24950-24999 1 -w
-	run --separate-stderr timeout 20 "$S" -t udp -d 300 -j -q \
-	    sip:srs@127.0.0.1:24508
-	summary=$output
+	src_json -t udp -d 300 sip:srs@127.0.0.1:24508
 	wait_srs
 	[ "$(jnum .verdicts.labels_missing)" -eq 1 ]
 }
