@@ -260,6 +260,7 @@ hasher(void *arg)
 	struct siprec_capture *c = arg;
 	size_t i;
 
+	(void)pthread_setname_np(pthread_self(), "siprec-hash");
 	for (i = 0; i < c->n; i++) {
 		struct bghash *h = &c->in[i].bg;
 

@@ -1515,6 +1515,7 @@ fin_thread(void *arg)
 	struct siprec_rs *rs = arg;
 	struct rs_fin *j;
 
+	(void)pthread_setname_np(pthread_self(), "siprec-finish");
 	pthread_mutex_lock(&rs->fin_mu);
 	for (;;) {
 		while (rs->fin_next == NULL && !rs->fin_stop)

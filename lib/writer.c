@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* File writes handed to a thread of their own, in order. */
+#define _GNU_SOURCE	/* pthread_setname_np */
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -141,6 +142,7 @@ writer(void *arg)
 	int e;
 
 	(void)arg;
+	(void)pthread_setname_np(pthread_self(), "siprec-write");
 	pthread_mutex_lock(&W.mu);
 	for (;;) {
 		while (W.jn == 0 && !W.stop)
