@@ -20,9 +20,11 @@
 /*
  * Design note.  Packets of the current SSRC go through a reorder window
  * of N packets sorted by extended sequence number; when it holds more
- * than N the lowest is released, so release order depends only on the
- * order of the calls, never on a clock: the same calls give the same
- * file, byte for byte, live or offline.  Released packets are decoded
+ * than N the lowest is released, and so is every packet that follows
+ * the last released without a gap (in order, the usual case, a packet
+ * is released on arrival and never copied).  Release order depends only
+ * on the order of the calls, never on a clock: the same calls give the
+ * same file, byte for byte, live or offline.  Released packets are decoded
  * and placed at a sample position of the file:
  *
  *  - the first packet of a segment (the first packet of an SSRC, the
@@ -963,6 +965,16 @@ hist_has(const struct source *c, uint64_t ext)
 	return (c->hist[ext % HIST / 64] >> (ext % 64)) & 1;
 }
 
+/* Decode and place a packet; it is the last released from now on. */
+static void
+emit(struct siprec_stream *s, const struct slot *sl)
+{
+	deliver(s, sl);
+	hist_mark(&s->src, sl->ext);
+	s->src.out = sl->ext;
+	s->src.released = 1;
+}
+
 static void
 release_one(struct siprec_stream *s)
 {
@@ -970,11 +982,22 @@ release_one(struct siprec_stream *s)
 
 	memmove(s->win, s->win + 1, (s->nwin - 1) * sizeof(s->win[0]));
 	s->nwin--;
-	deliver(s, sl);
-	hist_mark(&s->src, sl->ext);
-	s->src.out = sl->ext;
-	s->src.released = 1;
+	emit(s, sl);
 	s->freel[s->nfree++] = sl;
+}
+
+/*
+ * Release what can no longer be preceded: the window's lowest packets
+ * while they follow the last one released without a gap.  Whatever
+ * arrives later for a position up to there is late or a duplicate
+ * either way, so the file is the one a full window would give.
+ */
+static void
+release_run(struct siprec_stream *s)
+{
+	while (s->nwin > 0 && s->src.released &&
+	    s->win[0]->ext == s->src.out + 1)
+		release_one(s);
 }
 
 static void
@@ -990,8 +1013,21 @@ insert(struct siprec_stream *s, const struct siprec_rtp *r, uint64_t ext,
 {
 	const uint8_t *buf = r->payload.p;
 	size_t i, len = r->payload.len;
-	struct slot *sl;
+	struct slot *sl, now;
 
+	if (s->nwin == 0 && s->src.released && ext == s->src.out + 1) {
+		/* In order after the last release: out now, not copied. */
+		now.ext = ext;
+		now.arrival = arrival;
+		now.ts = r->ts;
+		now.ssrc = r->ssrc;
+		now.pt = r->pt;
+		now.len = len;
+		now.cap = 0;
+		now.buf = (uint8_t *)(uintptr_t)buf;	/* read only */
+		emit(s, &now);
+		return s->err;
+	}
 	sl = s->freel[s->nfree - 1];
 	if (sl->cap < len) {
 		size_t cap = len < SLOT_MIN ? SLOT_MIN : len;
@@ -1019,6 +1055,7 @@ insert(struct siprec_stream *s, const struct siprec_rtp *r, uint64_t ext,
 	s->nwin++;
 	if (s->nwin > s->reorder)
 		release_one(s);
+	release_run(s);
 	return s->err;
 }
 
