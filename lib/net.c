@@ -63,6 +63,7 @@ struct siprec_loop {
 	struct siprec_watch	*dead;		/* freed after dispatch */
 	struct siprec_watch	*live;
 	int			 dispatching;
+	int			 ms_only;	/* no epoll_pwait2 (Linux < 5.11) */
 	int			 sigfd;
 	struct siprec_watch	*sigwatch;
 	sigset_t		 sigmask;
@@ -510,6 +511,7 @@ siprec_loop_once(struct siprec_loop *loop, uint64_t max_wait_ns,
     struct siprec_diag *diag)
 {
 	struct epoll_event evs[MAX_EVENTS];
+	struct timespec ts;
 	uint64_t wait = max_wait_ns;
 	int n, i, ms;
 
@@ -521,13 +523,28 @@ siprec_loop_once(struct siprec_loop *loop, uint64_t max_wait_ns,
 		else if (at - now < wait)
 			wait = at - now;
 	}
-	if (wait == UINT64_MAX)
-		ms = -1;
-	else if (wait / 1000000u >= INT32_MAX)
-		ms = INT32_MAX;
-	else
-		ms = (int)((wait + 999999u) / 1000000u);	/* round up */
-	n = epoll_wait(loop->epfd, evs, MAX_EVENTS, ms);
+	/*
+	 * To the nanosecond: a timer due in 250 us must not sleep a whole
+	 * millisecond (siprec-src paces thousands of calls a second).
+	 */
+	n = 0;
+	if (!loop->ms_only) {
+		ts.tv_sec = (time_t)(wait / 1000000000u);
+		ts.tv_nsec = (long)(wait % 1000000000u);
+		n = epoll_pwait2(loop->epfd, evs, MAX_EVENTS, wait ==
+		    UINT64_MAX ? NULL : &ts, NULL);
+		if (n < 0 && errno == ENOSYS)
+			loop->ms_only = 1;
+	}
+	if (loop->ms_only) {
+		if (wait == UINT64_MAX)
+			ms = -1;
+		else if (wait / 1000000u >= INT32_MAX)
+			ms = INT32_MAX;
+		else
+			ms = (int)((wait + 999999u) / 1000000u); /* round up */
+		n = epoll_wait(loop->epfd, evs, MAX_EVENTS, ms);
+	}
 	if (n < 0) {
 		if (errno == EINTR)
 			n = 0;
