@@ -15,6 +15,13 @@
 int		siprec__net_tx_stamps(int fd);
 uint64_t	siprec__net_tx_time(int fd);
 
+/*
+ * len bytes of the thread's xorshift128+ (seeded once from getrandom):
+ * unique and cheap, not secret; tags, branches, metadata identifiers.
+ * Key material comes from libgcrypt.
+ */
+void		siprec__rng_bytes(void *, size_t);
+
 /* Whether the loop's wall clock was injected (tests): it wins then. */
 int		siprec__loop_wall_injected(const struct siprec_loop *);
 

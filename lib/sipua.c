@@ -253,6 +253,21 @@ rng_next(void)
 }
 
 void
+siprec__rng_bytes(void *buf, size_t len)
+{
+	uint8_t *p = buf;
+	uint64_t r = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (i % 8 == 0)
+			r = rng_next();
+		p[i] = (uint8_t)r;
+		r >>= 8;
+	}
+}
+
+void
 siprec_sipua_token(char *buf, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";

@@ -7,12 +7,10 @@
 #include <strings.h>
 #include <time.h>
 
-#include <gcrypt.h>
-
 #include <siprec/base64.h>
 #include <siprec/srcmeta.h>
 
-#include "gcry_int.h"
+#include "sipnet_int.h"
 
 /*
  * The shapes follow SPEC 5 and the real messages of the corpus: each
@@ -120,7 +118,10 @@ struct siprec_srcmeta {
 	uint64_t	 rng;		/* 0: libgcrypt */
 };
 
-/* splitmix64 for seeded, reproducible identifiers. */
+/*
+ * Identifiers must be unique, not secret (RFC 7865 6.10): the library's
+ * fast generator, or splitmix64 for seeded, reproducible ones.
+ */
 static void
 rnd(struct siprec_srcmeta *m, uint8_t *p, size_t n)
 {
@@ -128,8 +129,7 @@ rnd(struct siprec_srcmeta *m, uint8_t *p, size_t n)
 	size_t		i;
 
 	if (m->rng == 0) {
-		siprec__gcry_init();
-		gcry_create_nonce(p, n);
+		siprec__rng_bytes(p, n);
 		return;
 	}
 	for (i = 0; i < n; i++) {
@@ -209,7 +209,10 @@ make_id(struct siprec_srcmeta *m, int kind, char *out)
 static void
 copy(char *dst, size_t cap, const char *s)
 {
-	snprintf(dst, cap, "%s", s != NULL ? s : "");
+	size_t	n = s != NULL ? strnlen(s, cap - 1) : 0;
+
+	memcpy(dst, s != NULL ? s : "", n);
+	dst[n] = '\0';
 }
 
 enum siprec_err
@@ -504,27 +507,42 @@ enum tstyle { T_Z, T_MS, T_LOCAL, T_OFFSET };
 static const char *
 fmt_time(char *o, uint64_t ns, enum tstyle st)
 {
-	time_t		s = (time_t)(ns / 1000000000u);
-	struct tm	tm;
-	char		base[32];
+	/* Documents come by the thousand a second: the same second's. */
+	static _Thread_local time_t	last = -1;
+	static _Thread_local char	base[32];
+	time_t				s = (time_t)(ns / 1000000000u);
+	struct tm			tm;
+	size_t				n;
+	unsigned int			ms;
 
-	gmtime_r(&s, &tm);
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	if (s != last) {
+		gmtime_r(&s, &tm);
+		strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+		last = s;
+	}
+	/* o has 40 bytes; base is 19 characters up to year 9999. */
+	n = strlen(base);
+	memcpy(o, base, n);
 	switch (st) {
 	case T_MS:
-		snprintf(o, 40, "%s.%03uZ", base,
-		    (unsigned int)(ns / 1000000u % 1000u));
+		ms = (unsigned int)(ns / 1000000u % 1000u);
+		o[n++] = '.';
+		o[n++] = (char)('0' + ms / 100);
+		o[n++] = (char)('0' + ms / 10 % 10);
+		o[n++] = (char)('0' + ms % 10);
+		o[n++] = 'Z';
 		break;
 	case T_LOCAL:
-		snprintf(o, 40, "%s", base);
 		break;
 	case T_OFFSET:
-		snprintf(o, 40, "%s+00:00", base);
+		memcpy(o + n, "+00:00", 6);
+		n += 6;
 		break;
 	default:
-		snprintf(o, 40, "%sZ", base);
+		o[n++] = 'Z';
 		break;
 	}
+	o[n] = '\0';
 	return o;
 }
 
