@@ -86,6 +86,9 @@ struct run {
 	unsigned int		 ntg;
 	struct siprec_addr	 local;		/* SIP bound */
 	struct siprec_addr	 local_tcp;
+	int			 idle_fd;	/* the port of streams that send
+						   nothing (-d 0), or -1 */
+	uint16_t		 idle_port;
 	char			 contact[200];
 	struct siprec_timer	*t_start, *t_stats, *t_status;
 	uint64_t		 t0, t0_wall;
@@ -605,6 +608,16 @@ open_stream(struct call *c, unsigned int k)
 	unsigned int			 n = c->party >= 0 ?
 					    (unsigned int)c->party : k;
 
+	if (r->idle_fd >= 0) {
+		/*
+		 * A call of no duration sends no packet: its streams need
+		 * a port to offer, not a socket, a coder and a sender each.
+		 */
+		c->ost[k].port = r->idle_port;
+		c->ost[k].label = siprec_srcmeta_label(c->meta, k);
+		c->ost[k].crypto = r->o->srtp != NULL ? &c->keys[k] : NULL;
+		return 0;
+	}
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return -1;
 	s->fd = -1;
@@ -950,14 +963,61 @@ start_media(struct call *c)
 	c->handed = 1;
 }
 
-/* ACK a 2xx to the INVITE of ct, which is valid during its callback. */
-static void
-ack(struct call *c, struct siprec_sipua_ct *ct, osip_message_t *resp)
+/*
+ * The ACK of a 2xx in our dialog, written out (RFC 3261 13.2.2.4): the
+ * fields are the dialog's, the request the remote target.  -1 when it
+ * cannot be: a route set to follow, or no listener to name in Via.
+ */
+static int
+ack_dialog(struct call *c, osip_message_t *resp)
 {
 	struct run		*r = c->r;
-	osip_message_t		*a = NULL, *inv = siprec_sipua_ct_request(ct);
+	const struct siprec_addr *sb = c->tp == SIPREC_TRANSPORT_TCP ?
+				    &r->local_tcp : &r->local;
+	struct siprec_diag	 d;
+	char			 buf[2048], host[64], branch[24];
+	int			 n;
+
+	if (sb->family == 0 || resp->cseq == NULL ||
+	    resp->cseq->number == NULL ||
+	    osip_list_size(&resp->record_routes) > 0)
+		return -1;
+	siprec_addr_format(sb, host, sizeof(host));
+	siprec_sipua_token(branch, sizeof(branch));
+	n = snprintf(buf, sizeof(buf), "ACK %s SIP/2.0\r\n"
+	    "Via: SIP/2.0/%s %s;branch=z9hG4bK%s;rport\r\n"
+	    "From: %s\r\nTo: %s\r\nCall-ID: %s\r\nCSeq: %s ACK\r\n"
+	    "Max-Forwards: 70\r\nUser-Agent: siprec-src/" SIPREC_VERSION
+	    "\r\nContent-Length: 0\r\n\r\n", c->remote,
+	    siprec_transport_name(c->tp), host, branch, c->from, c->to,
+	    c->callid, resp->cseq->number);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return -1;
+	free(c->ack);
+	if ((c->ack = malloc((size_t)n)) == NULL)
+		return -1;
+	memcpy(c->ack, buf, (size_t)n);
+	c->acklen = (size_t)n;
+	(void)siprec_sipua_send_raw(r->ua, c->tp, &c->dst, c->ack, c->acklen,
+	    &d);
+	return 0;
+}
+
+/*
+ * ACK a 2xx to the INVITE of ct, which is valid during its callback;
+ * dialog: it is the answer to our INVITE of the dialog in c.
+ */
+static void
+ack(struct call *c, struct siprec_sipua_ct *ct, osip_message_t *resp,
+    int dialog)
+{
+	struct run		*r = c->r;
+	osip_message_t		*a = NULL, *inv;
 	struct siprec_diag	 d;
 
+	if (dialog && ack_dialog(c, resp) == 0)
+		return;
+	inv = siprec_sipua_ct_request(ct);
 	if (inv == NULL || siprec_sipua_ack_new(inv, resp, &a) != SIPREC_OK)
 		return;
 	/* The bytes of the ACK are what a retransmitted 2xx needs. */
@@ -1009,7 +1069,6 @@ answered(struct call *c, struct siprec_sipua_ct *xct,
 	if (r->nlat < r->caplat)
 		r->lat[r->nlat++] = (uint32_t)((c->t_answer - c->t_start) /
 		    1000u);
-	ack(c, xct, res->msg);
 	if (osip_to_to_str(res->msg->to, &s) == 0) {
 		snprintf(c->to, sizeof(c->to), "%s", s);
 		osip_free(s);
@@ -1020,6 +1079,7 @@ answered(struct call *c, struct siprec_sipua_ct *xct,
 		osip_free(s);
 	} else
 		snprintf(c->remote, sizeof(c->remote), "%s", c->ruri);
+	ack(c, xct, res->msg, 1);
 	/* The verdicts of SPEC 1.10 on the answer. */
 	memset(&o, 0, sizeof(o));
 	o.streams = c->ost;
@@ -1077,7 +1137,7 @@ inv_cb(void *arg, struct siprec_sipua_ct *ct,
 	if (c->state == C_DONE) {
 		if (res->err == SIPREC_OK && res->status >= 200 &&
 		    res->status < 300)
-			ack(c, ct, res->msg);
+			ack(c, ct, res->msg, 0);
 		if (res->final && c->pending == 0)
 			free(c);
 		return;
@@ -1085,7 +1145,7 @@ inv_cb(void *arg, struct siprec_sipua_ct *ct,
 	if (stale) {
 		if (res->err == SIPREC_OK && res->status >= 200 &&
 		    res->status < 300 && res->msg != NULL)
-			ack(c, ct, res->msg);
+			ack(c, ct, res->msg, 0);
 		return;
 	}
 	if (res->err != SIPREC_OK) {
@@ -1103,7 +1163,7 @@ inv_cb(void *arg, struct siprec_sipua_ct *ct,
 		/* A re-INVITE's answer. */
 		c->busy = 0;
 		if (res->status < 300)
-			ack(c, ct, res->msg);
+			ack(c, ct, res->msg, 1);
 		else if (res->status == 491) {
 			/*
 			 * Glare (RFC 3261 14.1): we own the Call-ID, so try
@@ -1602,11 +1662,22 @@ static void
 start_tick(void *arg, struct siprec_timer *t)
 {
 	struct run	*r = arg;
-	double		 per = 1e9 / r->o->rate;
+	uint64_t	 next, now;
 
 	start_calls(r, START_BURST);
-	if (!r->stopping && r->started < r->o->max_calls)
-		siprec_timer_after(t, per < 25e4 ? 250000u : (uint64_t)per);
+	if (r->stopping || r->started >= r->o->max_calls)
+		return;
+	/*
+	 * Again when the next call is due: at once when behind (after the
+	 * sockets are read, the loop's next round), and every 250 us while
+	 * -l holds calls back, as calls that end start no new ones.
+	 */
+	now = siprec_loop_now(r->loop);
+	next = r->t0 + (uint64_t)((double)r->started * 1e9 / r->o->rate);
+	if (r->active >= r->o->limit)
+		siprec_timer_after(t, 250000u);
+	else
+		siprec_timer_after(t, next > now ? next - now : 0);
 }
 
 static void
@@ -1849,6 +1920,18 @@ setup(struct run *r)
 	}
 	siprec_addr_format(&r->local, host, sizeof(host));
 	snprintf(r->contact, sizeof(r->contact), "<sip:src@%s>", host);
+	if (o->duration_ms == 0) {
+		struct siprec_addr	a, bound;
+
+		if (siprec_addr_parse(o->media_ip, 0, &a, &d) != SIPREC_OK ||
+		    siprec_net_udp(&a, 0, &r->idle_fd, &bound, &d) !=
+		    SIPREC_OK) {
+			fprintf(stderr, "siprec-src: media socket: %s\n",
+			    d.detail);
+			return SIPREC_EXIT_SYSTEM;
+		}
+		r->idle_port = bound.port;
+	}
 	(void)siprec_loop_signal(r->loop, SIGINT, on_signal, r, NULL);
 	(void)siprec_loop_signal(r->loop, SIGTERM, on_signal, r, NULL);
 	if (src_media_start(&r->media, o->media_threads, &r->tot,
@@ -1877,6 +1960,8 @@ teardown(struct run *r)
 	siprec_timer_free(r->t_stats);
 	siprec_timer_free(r->t_status);
 	siprec_loop_free(r->loop);
+	if (r->idle_fd >= 0)
+		close(r->idle_fd);
 	for (i = 0; i < 4; i++)
 		siprec_enc_free(r->encs[i]);
 	for (i = 0; i < SRC_MAX_STREAMS; i++)
@@ -1894,6 +1979,7 @@ src_dry_run(struct src_opts *o)
 
 	memset(&r, 0, sizeof(r));
 	r.o = o;
+	r.idle_fd = -1;
 	o->dry_run = 1;
 	if ((rc = setup(&r)) != 0) {
 		teardown(&r);
@@ -1921,6 +2007,7 @@ src_run(struct src_opts *o)
 
 	memset(&r, 0, sizeof(r));
 	r.o = o;
+	r.idle_fd = -1;
 	if ((rc = setup(&r)) != 0) {
 		teardown(&r);
 		return rc;
