@@ -1458,17 +1458,38 @@ static int
 add_via(struct siprec_sipua *ua, osip_message_t *m, enum siprec_transport tp,
     const struct siprec_addr *sentby)
 {
-	char via[256], host[64], branch[24];
+	char addr[64], branch[32], *host, *port;
 	osip_via_t *v = NULL;
 
 	(void)ua;
-	siprec_addr_format(sentby, host, sizeof(host));
-	siprec_sipua_token(branch, sizeof(branch));
-	snprintf(via, sizeof(via), "SIP/2.0/%s %s;branch=z9hG4bK%s;rport",
-	    siprec_transport_name(tp), host, branch);
+	/*
+	 * SIP/2.0/<tp> host:port;branch=z9hG4bK...;rport, set field by
+	 * field: parsing it back was a tenth of sending a request.
+	 */
+	siprec_addr_format(sentby, addr, sizeof(addr));
+	host = addr;
+	if (addr[0] == '[') {
+		host = addr + 1;
+		if ((port = strchr(host, ']')) == NULL)
+			return -1;
+		*port++ = '\0';
+	} else
+		port = strrchr(addr, ':');
+	if (port == NULL || *port != ':')
+		return -1;
+	*port++ = '\0';
+	memcpy(branch, "z9hG4bK", 7);
+	siprec_sipua_token(branch + 7, 24);
 	if (osip_via_init(&v) != 0)
 		return -1;
-	if (osip_via_parse(v, via) != 0 ||
+	osip_via_set_version(v, osip_strdup("2.0"));
+	osip_via_set_protocol(v, osip_strdup(siprec_transport_name(tp)));
+	osip_via_set_host(v, osip_strdup(host));
+	osip_via_set_port(v, osip_strdup(port));
+	if (v->version == NULL || v->protocol == NULL || v->host == NULL ||
+	    v->port == NULL ||
+	    osip_via_set_branch(v, osip_strdup(branch)) != 0 ||
+	    osip_via_param_add(v, osip_strdup("rport"), NULL) != 0 ||
 	    osip_list_add(&m->vias, v, 0) < 0) {
 		osip_via_free(v);
 		return -1;
