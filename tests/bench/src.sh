@@ -17,7 +17,10 @@
 # built-in uac, against the same SIPp UAS, 4 MB socket buffers; BENCH_SRC_RUNS
 # runs each, medians of calls/s (calls over the process's wall time, the
 # same measure for both), CPU and peak RSS, summed failures and UDP
-# receive-buffer drops.
+# receive-buffer drops.  The rate asked is above the target: over the
+# process's wall time, a run asked for exactly 16,000 calls/s cannot show
+# 16,000 (start-up and the last answers come on top), so the figure is
+# what each tool keeps up with when asked for more.
 #
 # Environment: B (build directory, default build), BENCH_SRC_STREAMS
 # ("500 1000 2000 4000"; empty for the signalling part alone), BENCH_SRC_SECONDS (10), BENCH_SRC_RUNS (3),
@@ -25,7 +28,7 @@
 # rtp_stream), BENCH_SRC_SIPP_RTP (1; 0 skips SIPp's rtp_stream, which
 # binds its RTP sockets on 0.0.0.0 from port 8888 up, outside the
 # project's test port range), BENCH_SRC_CALLS (20000), BENCH_SRC_RATE
-# (16000).  Ports: SIP 24800-24803, the receiver 24950.
+# (24000).  Ports: SIP 24800-24803, the receiver 24950.
 # Exit status: 0 when everything was measured (targets met or not); 1 when
 # a tool is missing or cannot run.
 
@@ -42,7 +45,7 @@ R=${BENCH_SRC_RUNS:-3}
 SIPP_MAX=${BENCH_SRC_SIPP_MAX:-2000}
 SIPP_RTP=${BENCH_SRC_SIPP_RTP:-1}
 NCALLS=${BENCH_SRC_CALLS:-20000}
-RATE=${BENCH_SRC_RATE:-16000}
+RATE=${BENCH_SRC_RATE:-24000}
 TARGET_STREAMS=4000
 TARGET_P99_US=5000
 TARGET_CPS=16000
