@@ -414,33 +414,6 @@ make_sdp(struct call *c, int c0, size_t *len)
 	return sdp;
 }
 
-/*
- * libosip2 writes the delimiters of a multipart body itself, from the
- * parts it holds: hand it the parts (headers and content) one by one.
- */
-static void
-add_parts(osip_message_t *m, const char *body, size_t len,
-    const char *boundary)
-{
-	char		 delim[80];
-	const char	*p, *q, *end = body + len;
-	size_t		 dl;
-
-	dl = (size_t)snprintf(delim, sizeof(delim), "--%s\r\n", boundary);
-	p = body;
-	while (p < end && (size_t)(end - p) > dl && memcmp(p, delim, dl) == 0) {
-		p += dl;
-		/* The part ends at the CRLF before the next delimiter. */
-		for (q = p; q + 4 < end; q++)
-			if (q[0] == '\r' && q[1] == '\n' && q[2] == '-' &&
-			    q[3] == '-' && (size_t)(end - q - 4) >= dl - 4 &&
-			    memcmp(q + 4, boundary, dl - 4) == 0)
-				break;
-		osip_message_set_body_mime(m, p, (size_t)(q - p));
-		p = q + 2;
-	}
-}
-
 /* Attach body (SDP and/or metadata) to m, in the persona's form. */
 static int
 set_body(struct call *c, osip_message_t *m, const char *sdp, size_t sdplen,
@@ -478,11 +451,16 @@ set_body(struct call *c, osip_message_t *m, const char *sdp, size_t sdplen,
 	e = siprec_body_build(&b, &body, &len, ct, sizeof(ct));
 	if (e != SIPREC_OK)
 		return -1;
-	osip_message_set_content_type(m, ct);
+	/*
+	 * A multipart body goes out as built: named by a plain header,
+	 * libosip2 keeps it whole instead of splitting it into parts it
+	 * would write again (RFC 2046 5.1.1 delimiters and all).
+	 */
 	if (strncmp(ct, "multipart/", 10) == 0)
-		add_parts(m, body, len, b.boundary);
+		osip_message_set_header(m, "Content-Type", ct);
 	else
-		osip_message_set_body(m, body, len);
+		osip_message_set_content_type(m, ct);
+	osip_message_set_body(m, body, len);
 	explicit_bzero(body, len);
 	free(body);
 	return 0;
