@@ -322,6 +322,20 @@ siprec_srcmeta_join(struct siprec_srcmeta *m,
 	return SIPREC_OK;
 }
 
+/* Party i leaves at now; the streams it sent pass to heir (-2: nobody). */
+static void
+depart(struct siprec_srcmeta *m, unsigned int i, uint64_t now, int heir)
+{
+	unsigned int	k;
+
+	for (k = 0; k < m->ns; k++)
+		if (m->st[k].sender == (int)i)
+			m->st[k].sender = heir;
+	m->party[i].present = 0;
+	m->party[i].changed = m->party[i].sr_changed = 1;
+	m->party[i].t_disassoc = now;
+}
+
 enum siprec_err
 siprec_srcmeta_leave(struct siprec_srcmeta *m, unsigned int i, uint64_t now)
 {
@@ -329,13 +343,8 @@ siprec_srcmeta_leave(struct siprec_srcmeta *m, unsigned int i, uint64_t now)
 
 	if (m == NULL || i >= m->np || !m->party[i].present)
 		return SIPREC_EINVAL;
-	m->party[i].present = 0;
-	m->party[i].changed = m->party[i].sr_changed = 1;
-	m->party[i].t_disassoc = now;
 	/* Streams it sent are sent by nobody now (a CS leg gone). */
-	for (k = 0; k < m->ns; k++)
-		if (m->st[k].sender == (int)i)
-			m->st[k].sender = -2;
+	depart(m, i, now, -2);
 	for (k = 0; k < m->np; k++)
 		if (m->party[k].present)
 			m->party[k].sr_changed = 1;
@@ -347,18 +356,14 @@ siprec_srcmeta_transfer(struct siprec_srcmeta *m, unsigned int i,
     const struct siprec_srcmeta_party *pa, uint64_t now, unsigned int *ni)
 {
 	enum siprec_err	e;
-	unsigned int	n, k;
+	unsigned int	n;
 
 	if (m == NULL || i >= m->np || !m->party[i].present)
 		return SIPREC_EINVAL;
 	if ((e = siprec_srcmeta_join(m, pa, now, &n)) != SIPREC_OK)
 		return e;
-	for (k = 0; k < m->ns; k++)
-		if (m->st[k].sender == (int)i)
-			m->st[k].sender = (int)n;
-	m->party[i].present = 0;
-	m->party[i].changed = m->party[i].sr_changed = 1;
-	m->party[i].t_disassoc = now;
+	/* RFC 8068 3.2.3: the new party takes over what i sent. */
+	depart(m, i, now, (int)n);
 	if (ni != NULL)
 		*ni = n;
 	return SIPREC_OK;
