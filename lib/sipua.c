@@ -199,8 +199,24 @@ struct siprec_sipua {
 	size_t			 rxcap;
 	const struct cur	*cur;
 	int			 retrans;	/* a timer is sending */
+	struct batch		*batch;		/* opts.batch_udp */
 	int			 terror;	/* a send failed in osip */
 	struct siprec_sipua_stats stats;
+};
+
+/* UDP datagrams held until the loop's round ends (opts.batch_udp). */
+#define BATCH_MAX	64
+#define BATCH_BYTES	(256 * 1024)
+
+struct batch {
+	struct siprec_timer	*t;
+	int			 fd;
+	unsigned int		 n;
+	size_t			 used;
+	struct mmsghdr		 mh[BATCH_MAX];
+	struct iovec		 iov[BATCH_MAX];
+	struct sockaddr_storage	 ss[BATCH_MAX];
+	uint8_t			 buf[BATCH_BYTES];
 };
 
 static pthread_once_t osip_once = PTHREAD_ONCE_INIT;
@@ -1338,6 +1354,65 @@ conn_get(struct siprec_sipua *ua, const struct siprec_addr *dst,
  * Put bytes on the wire.  x, when given, is the client transaction that
  * waits on a TCP connection (it fails with it).
  */
+static void
+batch_flush(struct siprec_sipua *ua)
+{
+	struct batch *b = ua->batch;
+	unsigned int i = 0;
+	int k;
+
+	while (i < b->n) {
+		k = sendmmsg(b->fd, b->mh + i, b->n - i, MSG_DONTWAIT);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			/* As one sendto would: lost, and the timers resend. */
+			ua->stats.send_errors++;
+			i++;
+			continue;
+		}
+		i += (unsigned int)k;
+	}
+	b->n = 0;
+	b->used = 0;
+}
+
+static void
+on_batch(void *arg, struct siprec_timer *t)
+{
+	(void)t;
+	batch_flush(arg);
+}
+
+/* Hold a datagram for fd until the round ends; 0, or -1 to send it now. */
+static int
+batch_add(struct siprec_sipua *ua, int fd, const struct sockaddr_storage *ss,
+    socklen_t sl, const uint8_t *p, size_t n)
+{
+	struct batch *b = ua->batch;
+
+	if (n > BATCH_BYTES)
+		return -1;
+	if (b->n > 0 && (b->fd != fd || b->n == BATCH_MAX ||
+	    b->used + n > BATCH_BYTES))
+		batch_flush(ua);
+	if (b->n == 0)
+		siprec_timer_after(b->t, 0);
+	b->fd = fd;
+	memcpy(b->buf + b->used, p, n);
+	b->ss[b->n] = *ss;
+	b->iov[b->n].iov_base = b->buf + b->used;
+	b->iov[b->n].iov_len = n;
+	memset(&b->mh[b->n], 0, sizeof(b->mh[b->n]));
+	b->mh[b->n].msg_hdr.msg_name = &b->ss[b->n];
+	b->mh[b->n].msg_hdr.msg_namelen = sl;
+	b->mh[b->n].msg_hdr.msg_iov = &b->iov[b->n];
+	b->mh[b->n].msg_hdr.msg_iovlen = 1;
+	b->n++;
+	b->used += n;
+	return 0;
+}
+
 static enum siprec_err
 transmit(struct siprec_sipua *ua, enum siprec_transport tp, int lfd,
     const struct siprec_addr *dst, const uint8_t *p, size_t n,
@@ -1366,6 +1441,9 @@ transmit(struct siprec_sipua *ua, enum siprec_transport tp, int lfd,
 		}
 		sl = siprec_net_sockaddr(dst, &ss);
 		for (;;) {
+			if (ua->batch != NULL && !l->stamps &&
+			    batch_add(ua, l->fd, &ss, sl, p, n) == 0)
+				break;
 			if (sendto(l->fd, p, n, MSG_DONTWAIT,
 			    (struct sockaddr *)&ss, sl) == (ssize_t)n) {
 				/* The kernel's send time, as a capture on
@@ -2799,6 +2877,12 @@ siprec_sipua_new(const struct siprec_sipua_opts *opts,
 	if (osip_init(&ua->osip) != 0)
 		goto nomem;
 	osip_set_application_context(ua->osip, ua);
+	if (ua->opts.batch_udp && ua->opts.wire == NULL &&
+	    ((ua->batch = malloc(sizeof(*ua->batch))) == NULL ||
+	    (ua->batch->n = 0, ua->batch->used = 0,
+	    siprec_timer_new(ua->loop, on_batch, ua, &ua->batch->t)) !=
+	    SIPREC_OK))
+		goto nomem;
 	osip_set_cb_send_message(ua->osip, cb_send);
 	for (i = OSIP_ICT_STATUS_1XX_RECEIVED;
 	    i <= OSIP_ICT_STATUS_6XX_RECEIVED; i++)
@@ -2830,6 +2914,11 @@ siprec_sipua_free(struct siprec_sipua *ua)
 
 	if (ua == NULL)
 		return;
+	if (ua->batch != NULL) {
+		batch_flush(ua);
+		siprec_timer_free(ua->batch->t);
+		free(ua->batch);
+	}
 	ua->opts.wire = NULL;
 	ua->opts.bad = NULL;
 	while (ua->failq != NULL)

@@ -1878,6 +1878,7 @@ setup(struct run *r)
 	uo.loop = r->loop;
 	uo.user_agent = "siprec-src/" SIPREC_VERSION;
 	uo.udp_bufsize = 4u << 20;
+	uo.batch_udp = 1;
 	uo.request = on_request;
 	uo.stray = on_stray;
 	uo.arg = r;
