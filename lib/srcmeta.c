@@ -115,7 +115,43 @@ struct siprec_srcmeta {
 	uint64_t	 t_start;
 	int		 sent_complete;
 	int		 placeholder;	/* Avaya: dummy party stands */
-	uint64_t	 rng;		/* 0: libgcrypt */
+	uint64_t	 rng;		/* 0: the library's generator */
+	const struct siprec_srcmeta_tpl *tpl;
+	int		 pristine;	/* nothing changed since new */
+};
+
+/*
+ * A template is a document written with marks where a session's values
+ * go: MARK, then a slot byte (below, plus 'A': a letter or one of
+ * [\]^_`, nothing XML escapes).  The
+ * writers need not know: identifiers and session IDs are the marks
+ * themselves, which esc() leaves alone; fmt_time() writes a time's
+ * mark, its style in the slot, while the state is marking.
+ */
+#define MARK		'\001'
+enum slot {
+	SL_SESSION = 0,
+	SL_GROUP,
+	SL_SIPSID,
+	SL_CALLID,
+	SL_T0,				/* + enum tstyle: the start */
+	SL_NOW = SL_T0 + 4,		/* + enum tstyle: the document's */
+	SL_PARTY = SL_NOW + 4,		/* + party index */
+	SL_STREAM = SL_PARTY + SIPREC_SRCMETA_MAX_PARTIES,	/* + k */
+	SL__N = SL_STREAM + SIPREC_SRCMETA_MAX_STREAMS
+};
+#define T0_MARKING	1		/* t_start and now while marking */
+#define NOW_MARKING	2
+
+/* This thread is writing a template (siprec_srcmeta_tpl_new()). */
+static _Thread_local int	marking;
+
+struct siprec_srcmeta_tpl {
+	char		*snap;		/* complete, with labels */
+	size_t		 snaplen;
+	char		*stop;		/* the stop document after it */
+	size_t		 stoplen;
+	int		 sipsid, callid;	/* given, or "" */
 };
 
 /*
@@ -268,6 +304,11 @@ siprec_srcmeta_new(const struct siprec_srcmeta_opts *o,
 	copy(m->sipsid, sizeof(m->sipsid), o->sip_session_id);
 	copy(m->callid, sizeof(m->callid), o->call_id);
 	m->placeholder = m->p->placeholder && m->np >= 2;
+	m->pristine = 1;
+	m->tpl = o->tpl;
+	if (m->tpl != NULL && (m->tpl->sipsid != (m->sipsid[0] != '\0') ||
+	    m->tpl->callid != (m->callid[0] != '\0')))
+		m->tpl = NULL;
 	*out = m;
 	return SIPREC_OK;
 }
@@ -308,6 +349,7 @@ siprec_srcmeta_join(struct siprec_srcmeta *m,
 		return SIPREC_EINVAL;
 	if (m->np == SIPREC_SRCMETA_MAX_PARTIES)
 		return SIPREC_EBUSY;
+	m->pristine = 0;
 	p = &m->party[m->np];
 	memset(p, 0, sizeof(*p));
 	copy(p->name, sizeof(p->name), pa->name);
@@ -328,6 +370,7 @@ depart(struct siprec_srcmeta *m, unsigned int i, uint64_t now, int heir)
 {
 	unsigned int	k;
 
+	m->pristine = 0;
 	for (k = 0; k < m->ns; k++)
 		if (m->st[k].sender == (int)i)
 			m->st[k].sender = heir;
@@ -379,6 +422,7 @@ siprec_srcmeta_hold(struct siprec_srcmeta *m, unsigned int i, int on)
 	if (m->party[i].hold == !!on)
 		return SIPREC_OK;
 	m->party[i].hold = !!on;
+	m->pristine = 0;
 	/*
 	 * RFC 8068 3.2.2: the held party stops sending, and the others stop
 	 * receiving it; every send/recv set concerned is sent again.
@@ -520,6 +564,12 @@ fmt_time(char *o, uint64_t ns, enum tstyle st)
 	size_t				n;
 	unsigned int			ms;
 
+	if (marking && (ns == T0_MARKING || ns == NOW_MARKING)) {
+		o[0] = MARK;
+		o[1] = (char)('A' + (ns == T0_MARKING ? SL_T0 : SL_NOW) + st);
+		o[2] = '\0';
+		return o;
+	}
 	if (s != last) {
 		gmtime_r(&s, &tm);
 		strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
@@ -909,6 +959,112 @@ w_broadworks(struct siprec_srcmeta *m, struct sb *b, enum kind kind,
 	sbf(b, "</recording_metadata>\n");
 }
 
+/* Write template t with m's values in its marks. */
+static void
+patch(struct siprec_srcmeta *m, struct sb *b, const char *t, size_t len,
+    uint64_t now)
+{
+	const char	*e = t + len, *q, *v;
+	char		 buf[600];
+	int		 sl;
+
+	while (t < e) {
+		if ((q = memchr(t, MARK, (size_t)(e - t))) == NULL)
+			q = e;
+		sb_put(b, t, (size_t)(q - t));
+		if (q + 1 >= e)
+			break;
+		sl = q[1] - 'A';
+		t = q + 2;
+		if (sl >= SL_STREAM)
+			v = m->st[sl - SL_STREAM].id;
+		else if (sl >= SL_PARTY)
+			v = m->party[sl - SL_PARTY].id;
+		else if (sl >= SL_NOW)
+			v = fmt_time(buf, now, (enum tstyle)(sl - SL_NOW));
+		else if (sl >= SL_T0)
+			v = fmt_time(buf, m->t_start, (enum tstyle)(sl - SL_T0));
+		else if (sl == SL_CALLID)
+			v = esc(buf, sizeof(buf), m->callid);
+		else if (sl == SL_SIPSID)
+			v = esc(buf, sizeof(buf), m->sipsid);
+		else if (sl == SL_GROUP)
+			v = m->group_id;
+		else
+			v = m->session_id;
+		sb_put(b, v, strlen(v));
+	}
+}
+
+static enum siprec_err	doc(struct siprec_srcmeta *, enum kind, int, uint64_t,
+			    char **, size_t *);
+
+enum siprec_err
+siprec_srcmeta_tpl_new(const struct siprec_srcmeta_opts *o,
+    struct siprec_srcmeta_tpl **out, struct siprec_diag *diag)
+{
+	struct siprec_srcmeta_opts	 mo;
+	struct siprec_srcmeta_tpl	*t;
+	struct siprec_srcmeta		*m = NULL;
+	enum siprec_err			 e;
+	unsigned int			 i;
+
+	if (out == NULL)
+		return SIPREC_EINVAL;
+	*out = NULL;
+	if (o == NULL)
+		return SIPREC_EINVAL;
+	mo = *o;
+	mo.tpl = NULL;
+	mo.seed = 1;		/* no entropy for identifiers replaced */
+	if ((e = siprec_srcmeta_new(&mo, &m, diag)) != SIPREC_OK)
+		return e;
+	if ((t = calloc(1, sizeof(*t))) == NULL) {
+		siprec_srcmeta_free(m);
+		return SIPREC_ENOMEM;
+	}
+	/* Every value a session has of its own, a mark. */
+	snprintf(m->session_id, sizeof(m->session_id), "%c%c", MARK,
+	    'A' + SL_SESSION);
+	snprintf(m->group_id, sizeof(m->group_id), "%c%c", MARK,
+	    'A' + SL_GROUP);
+	for (i = 0; i < m->np; i++)
+		snprintf(m->party[i].id, sizeof(m->party[i].id), "%c%c", MARK,
+		    'A' + SL_PARTY + i);
+	for (i = 0; i < m->ns; i++)
+		snprintf(m->st[i].id, sizeof(m->st[i].id), "%c%c", MARK,
+		    'A' + SL_STREAM + i);
+	if ((t->sipsid = m->sipsid[0] != '\0'))
+		snprintf(m->sipsid, sizeof(m->sipsid), "%c%c", MARK,
+		    'A' + SL_SIPSID);
+	if ((t->callid = m->callid[0] != '\0'))
+		snprintf(m->callid, sizeof(m->callid), "%c%c", MARK,
+		    'A' + SL_CALLID);
+	m->t_start = T0_MARKING;
+	marking = 1;
+	e = siprec_srcmeta_snapshot(m, NOW_MARKING, 1, &t->snap, &t->snaplen);
+	if (e == SIPREC_OK)
+		e = siprec_srcmeta_stop(m, NOW_MARKING, &t->stop, &t->stoplen);
+	marking = 0;
+	siprec_srcmeta_free(m);
+	if (e != SIPREC_OK) {
+		siprec_srcmeta_tpl_free(t);
+		return e;
+	}
+	*out = t;
+	return SIPREC_OK;
+}
+
+void
+siprec_srcmeta_tpl_free(struct siprec_srcmeta_tpl *t)
+{
+	if (t == NULL)
+		return;
+	free(t->snap);
+	free(t->stop);
+	free(t);
+}
+
 static enum siprec_err
 doc(struct siprec_srcmeta *m, enum kind kind, int labels, uint64_t now,
     char **out, size_t *len)
@@ -926,7 +1082,12 @@ doc(struct siprec_srcmeta *m, enum kind kind, int labels, uint64_t now,
 	b.p[0] = '\0';
 	if (m->t_start == 0)
 		m->t_start = now;
-	switch (m->p->id) {
+	/* Unchanged since made: the template's text, patched. */
+	if (m->tpl != NULL && m->pristine && kind == K_COMPLETE && labels)
+		patch(m, &b, m->tpl->snap, m->tpl->snaplen, now);
+	else if (m->tpl != NULL && m->pristine && kind == K_STOP)
+		patch(m, &b, m->tpl->stop, m->tpl->stoplen, now);
+	else switch (m->p->id) {
 	case SIPREC_P_ORACLE:
 	case SIPREC_P_AUDIOCODES:
 		w_prerfc(m, &b, kind, labels, now);
@@ -984,6 +1145,7 @@ siprec_srcmeta_update(struct siprec_srcmeta *m, uint64_t now,
 	if (m->placeholder) {
 		/* Avaya: the real second party replaces the placeholder. */
 		m->placeholder = 0;
+		m->pristine = 0;
 		return doc(m, K_COMPLETE, with_labels, now, out, len);
 	}
 	for (i = 0; i < m->np; i++)

@@ -272,6 +272,97 @@ test_misc(void)
 	siprec_srcmeta_free(NULL);
 }
 
+/* Documents from a template are the documents written out, byte for byte. */
+static void
+test_template(void)
+{
+	static const char *const labs[2] = { "7", "9" };
+	struct siprec_srcmeta_party	 carol = { "Carol", "sip:carol@example.org" };
+	struct siprec_srcmeta_opts	 o;
+	struct siprec_srcmeta_tpl	*t;
+	struct siprec_srcmeta		*a, *b;
+	char				*da, *db;
+	size_t				 la, lb, i;
+	int				 v;
+
+	for (i = 0; i < SIPREC_P__N * 4; i++) {
+		v = (int)(i / SIPREC_P__N);	/* 1: no IDs; 2: labels; 3: 1 */
+		memset(&o, 0, sizeof(o));
+		o.persona = siprec_persona_get((enum siprec_persona_id)
+		    (i % SIPREC_P__N));
+		o.parties = two;
+		o.nparties = 2;
+		o.nstreams = v == 3 ? 1 : 2;
+		o.labels = v == 2 ? labs : NULL;
+		if (v != 1) {
+			o.sip_session_id = "ab30317f1a784dc48ff824d0d3715d86;"
+			    "remote=47755a9de7794ba387653f2099600ef2";
+			o.call_id = "cs-call-1@192.0.2.1 <&>";
+		}
+		CHECK(siprec_srcmeta_tpl_new(&o, &t, NULL) == SIPREC_OK);
+		o.seed = 77 + i;
+		CHECK(siprec_srcmeta_new(&o, &b, NULL) == SIPREC_OK);
+		o.tpl = t;
+		CHECK(siprec_srcmeta_new(&o, &a, NULL) == SIPREC_OK);
+		CHECK(siprec_srcmeta_snapshot(a, T0, 1, &da, &la) == SIPREC_OK);
+		CHECK(siprec_srcmeta_snapshot(b, T0, 1, &db, &lb) == SIPREC_OK);
+		CHECK(la == lb && memcmp(da, db, la) == 0 &&
+		    memchr(da, '\001', la) == NULL);
+		if (la != lb || memcmp(da, db, la) != 0)
+			printf("# %s:\n%s\n# written out:\n%s", o.persona->name,
+			    da, db);
+		free(da);
+		free(db);
+		CHECK(siprec_srcmeta_stop(a, T0 + 61500000000ull, &da, &la) ==
+		    SIPREC_OK);
+		CHECK(siprec_srcmeta_stop(b, T0 + 61500000000ull, &db, &lb) ==
+		    SIPREC_OK);
+		CHECK(la == lb && memcmp(da, db, la) == 0);
+		free(da);
+		free(db);
+		/* Changed: written out, and still the same. */
+		CHECK(siprec_srcmeta_transfer(a, 1, &carol, T0 + 1, NULL) ==
+		    SIPREC_OK);
+		CHECK(siprec_srcmeta_transfer(b, 1, &carol, T0 + 1, NULL) ==
+		    SIPREC_OK);
+		CHECK(siprec_srcmeta_snapshot(a, T0 + 2, 1, &da, &la) ==
+		    SIPREC_OK);
+		CHECK(siprec_srcmeta_snapshot(b, T0 + 2, 1, &db, &lb) ==
+		    SIPREC_OK);
+		CHECK(la == lb && memcmp(da, db, la) == 0);
+		free(da);
+		free(db);
+		CHECK(siprec_srcmeta_stop(a, T0 + 3, &da, &la) == SIPREC_OK);
+		CHECK(siprec_srcmeta_stop(b, T0 + 3, &db, &lb) == SIPREC_OK);
+		CHECK(la == lb && memcmp(da, db, la) == 0);
+		free(da);
+		free(db);
+		siprec_srcmeta_free(a);
+		siprec_srcmeta_free(b);
+		siprec_srcmeta_tpl_free(t);
+	}
+	siprec_srcmeta_tpl_free(NULL);
+	/* A session whose options differ in kind does not use it. */
+	memset(&o, 0, sizeof(o));
+	o.parties = two;
+	o.nparties = 2;
+	o.nstreams = 2;
+	CHECK(siprec_srcmeta_tpl_new(&o, &t, NULL) == SIPREC_OK);
+	o.tpl = t;
+	o.sip_session_id = "given now";
+	o.seed = 5;
+	CHECK(siprec_srcmeta_new(&o, &a, NULL) == SIPREC_OK);
+	CHECK(siprec_srcmeta_snapshot(a, T0, 1, &da, &la) == SIPREC_OK);
+	CHECK(strstr(da, "<sipSessionID>given now</sipSessionID>") != NULL);
+	free(da);
+	siprec_srcmeta_free(a);
+	siprec_srcmeta_tpl_free(t);
+	o.nparties = 0;
+	t = (struct siprec_srcmeta_tpl *)&o;
+	CHECK(siprec_srcmeta_tpl_new(&o, &t, NULL) == SIPREC_EINVAL &&
+	    t == NULL);
+}
+
 int
 main(void)
 {
@@ -279,6 +370,7 @@ main(void)
 	test_personas();
 	test_updates();
 	test_misc();
+	test_template();
 	siprec_meta_ctx_free(ctx);
 	return CHECK_DONE();
 }

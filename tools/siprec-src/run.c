@@ -82,6 +82,8 @@ struct run {
 	struct siprec_enc	*encs[4];
 	const struct siprec_enc_info *infos[4];
 	struct siprec_audio	*audio[SRC_MAX_STREAMS];
+	/* Metadata templates: [0] a call in one session, [1 + k] party k's. */
+	struct siprec_srcmeta_tpl *tpl[1 + SRC_MAX_PARTIES];
 	struct target		 tg[SRC_MAX_TARGETS];
 	unsigned int		 ntg;
 	struct siprec_addr	 local;		/* SIP bound */
@@ -768,6 +770,11 @@ session_new(struct run *r, const struct cs *cs, int party, struct call **out)
 		mo.seed = o->seed ? o->seed + (c->idx * 17 + 1 +
 		    (unsigned int)party) * 7919 : 0;
 	}
+	/* The first documents patched into text made once (no matter if
+	 * that fails: written out then). */
+	if (r->tpl[party + 1] == NULL)
+		(void)siprec_srcmeta_tpl_new(&mo, &r->tpl[party + 1], NULL);
+	mo.tpl = r->tpl[party + 1];
 	if (siprec_srcmeta_new(&mo, &c->meta, NULL) != SIPREC_OK)
 		goto fail;
 	c->ns = siprec_srcmeta_nstreams(c->meta);
@@ -1945,6 +1952,8 @@ teardown(struct run *r)
 		siprec_enc_free(r->encs[i]);
 	for (i = 0; i < SRC_MAX_STREAMS; i++)
 		siprec_audio_free(r->audio[i]);
+	for (i = 0; i <= SRC_MAX_PARTIES; i++)
+		siprec_srcmeta_tpl_free(r->tpl[i]);
 	free(r->lat);
 	free(r->byid);
 }

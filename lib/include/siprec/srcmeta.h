@@ -91,13 +91,29 @@ struct siprec_srcmeta_opts {
 	const char	*call_id;		/* CS Call-ID, for the shapes
 						   that carry it; or NULL */
 	/*
-	 * Identifiers: 0 draws them from libgcrypt; another value makes
-	 * them a deterministic function of the seed (tests, goldens).
+	 * Identifiers: 0 draws them from a generator seeded at random; another
+	 * value makes them a deterministic function of the seed (goldens).
 	 */
 	uint64_t	 seed;
+	/* Made from the same options, or NULL; borrowed, outlives states. */
+	const struct siprec_srcmeta_tpl *tpl;
 };
 
 struct siprec_srcmeta;
+struct siprec_srcmeta_tpl;
+
+/*
+ * A template of the documents many sessions of the same options send
+ * while nothing changes in them (the INVITE's snapshot with labels, the
+ * BYE's stop document): made once, each session's documents are then
+ * its identifiers, times and session IDs patched into that text, the
+ * same bytes as written out.  Use it for sessions whose options are these
+ * but for seed, sip_session_id and call_id (each given or NULL alike).
+ * SIPREC_EINVAL as siprec_srcmeta_new(); on failure *out is NULL.
+ */
+enum siprec_err	siprec_srcmeta_tpl_new(const struct siprec_srcmeta_opts *,
+		    struct siprec_srcmeta_tpl **out, struct siprec_diag *);
+void		siprec_srcmeta_tpl_free(struct siprec_srcmeta_tpl *);
 
 /*
  * The metadata state of one recording session as its SRC sees it.
