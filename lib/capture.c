@@ -23,19 +23,22 @@
 #include "gcry_int.h"
 
 /*
- * A regular file is given to libpcap as a plain stream, and a second
- * thread computes its SHA-256 meanwhile from a descriptor of its own, so
- * the digest is known early (a recording finished before the end of the
- * input can name it) and costs the reading thread nothing.  When the
- * input has been read, the file's size is checked against what was
- * hashed; a file that grew in between is hashed again.  Anything else
- * (standard input, a pipe) is read through a stdio cookie stream that
- * feeds each byte to SHA-256 on its way to libpcap, so the digest covers
- * exactly what was parsed (and, drained at the end, the whole file).
- * Libpcap's streams are used by one thread only: stdio locking is off.
- * Each input keeps one
- * record read ahead; the earliest of them is decoded next.  A UDP payload
- * is handed out in place, inside libpcap's record buffer, so plain UDP
+ * A classic pcap file is read here (lib/pcapfile.c) in large reads,
+ * records parsed where they lie; pcapng goes to libpcap as a stdio
+ * stream, or to lib/pcapng.c when its interfaces mix link types.  A
+ * regular file is hashed meanwhile by a second thread from a descriptor
+ * of its own, so the digest is known early (a recording finished before
+ * the end of the input can name it) and costs the reading thread
+ * nothing.  When the input has been read, the file's size is checked
+ * against what was hashed; a file that grew in between is hashed again.
+ * Anything else (standard input, a pipe) is hashed as it is read: its
+ * first bytes are read to tell the format, then either by pcapfile.c or
+ * through a stdio cookie stream that gives libpcap those bytes again and
+ * feeds every later byte to SHA-256, so the digest covers exactly what
+ * was parsed (and, drained at the end, the whole input).  Streams are
+ * used by one thread only: stdio locking is off.  Each input keeps one
+ * record read ahead; the earliest of them is decoded next.  A UDP
+ * payload is handed out in place, inside the record buffer, so plain UDP
  * costs no allocation; the record is replaced only on the following call.
  *
  * Decoding is a recursive descent from the link layer: Ethernet with its
@@ -56,6 +59,7 @@
 #define HASH_CHUNK	(1024 * 1024)	/* read by the hashing thread */
 #define NGPROG_MAX	8		/* filters compiled per link type */
 #define STREAM_BUF	(256 * 1024)	/* libpcap's stdio buffer */
+#define PEEK		24		/* a classic pcap file header */
 
 #define DUP_RING	8		/* recent packets compared */
 #define DUP_WINDOW	(10 * 1000000ULL) /* 10 ms */
@@ -65,6 +69,8 @@ struct hashio {
 	gcry_md_hd_t	 md;
 	int		 own;		/* close fp with the stream */
 	int		 err;		/* errno of a failed read, or 0 */
+	uint8_t		 pre[PEEK];	/* read and hashed before the stream */
+	size_t		 npre, preat;
 };
 
 enum in_state {
@@ -87,6 +93,7 @@ struct input {
 	char			*path;
 	struct hashio		 io;
 	FILE			*fp;		/* what libpcap reads */
+	struct siprec__pf	*pf;		/* or classic pcap read here */
 	struct bghash		 bg;
 	char			*vbuf;		/* fp's buffer */
 	/* pcapng with mixed link types, read block by block (pcapng.c). */
@@ -194,6 +201,13 @@ hio_read(void *cookie, char *buf, size_t n)
 	struct hashio *h = cookie;
 	size_t k;
 
+	if (h->preat < h->npre) {
+		/* Peeked at (and hashed) before libpcap was given the stream. */
+		k = h->npre - h->preat < n ? h->npre - h->preat : n;
+		memcpy(buf, h->pre + h->preat, k);
+		h->preat += k;
+		return (ssize_t)k;
+	}
 	k = fread(buf, 1, n, h->fp);
 	if (k == 0 && ferror(h->fp)) {
 		h->err = errno != 0 ? errno : EIO;
@@ -302,6 +316,29 @@ ng_close(struct input *in)
 	in->nngprog = 0;
 }
 
+/* Close what reads in: libpcap, or the reader here and its stream. */
+static void
+input_close(struct input *in)
+{
+	if (in->pf != NULL) {
+		siprec__pf_free(in->pf);
+		in->pf = NULL;
+		if (in->pcap != NULL)
+			pcap_close(in->pcap);	/* a dead one: no stream */
+		if (in->fp != NULL)
+			fclose(in->fp);
+		else
+			hio_close(&in->io);
+	} else if (in->pcap != NULL)
+		pcap_close(in->pcap);	/* closes fp, then io.fp */
+	else if (in->fp != NULL)
+		fclose(in->fp);
+	else
+		hio_close(&in->io);
+	in->pcap = NULL;
+	in->fp = NULL;
+}
+
 /* Read what libpcap left, seal the digest, close the input. */
 static void
 input_finish(struct input *in)
@@ -318,7 +355,10 @@ input_finish(struct input *in)
 		} else if (hash_fd(in->bg.fd, NULL, in->sha, &in->bg.len) == 0)
 			in->hashed = 1;
 	} else {
-		if (in->fp != NULL)
+		if (in->pf != NULL) {
+			if (!in->io.err)
+				in->io.err = siprec__pf_drain(in->pf);
+		} else if (in->fp != NULL)
 			while (fread(buf, 1, sizeof(buf), in->fp) > 0)
 				continue;
 		if (in->io.md != NULL && !in->io.err) {
@@ -327,12 +367,7 @@ input_finish(struct input *in)
 			in->hashed = 1;
 		}
 	}
-	if (in->pcap != NULL)
-		pcap_close(in->pcap);	/* closes fp, then io.fp */
-	else if (in->fp != NULL)
-		fclose(in->fp);
-	in->pcap = NULL;
-	in->fp = NULL;
+	input_close(in);
 	free(in->vbuf);
 	in->vbuf = NULL;
 	ng_close(in);
@@ -342,65 +377,10 @@ input_finish(struct input *in)
 	in->state = IN_DONE;
 }
 
+/* A filter for in, compiled for its link type. */
 static enum siprec_err
-input_open(struct input *in, const char *filter, struct siprec_diag *diag)
+input_filter(struct input *in, const char *filter, struct siprec_diag *diag)
 {
-	static const cookie_io_functions_t fns = {
-		.read = hio_read,
-		.close = hio_close
-	};
-	char errbuf[PCAP_ERRBUF_SIZE];
-	struct stat sb;
-
-	if (strcmp(in->path, "-") == 0) {
-		in->io.fp = stdin;
-		in->io.own = 0;
-	} else {
-		if ((in->io.fp = fopen(in->path, "rb")) == NULL) {
-			siprec_diag_set(diag, 0, 0, "%s: %s", in->path,
-			    strerror(errno));
-			return SIPREC_EIO;
-		}
-		in->io.own = 1;
-		if (fstat(fileno(in->io.fp), &sb) == 0 &&
-		    S_ISREG(sb.st_mode) &&
-		    (in->bg.fd = fcntl(fileno(in->io.fp), F_DUPFD_CLOEXEC,
-		    0)) >= 0) {
-			/* Libpcap reads the file itself; see the note above. */
-			in->fp = in->io.fp;
-			in->io.fp = NULL;
-		}
-	}
-	if (in->fp == NULL) {
-		if (gcry_md_open(&in->io.md, GCRY_MD_SHA256, 0) != 0) {
-			in->io.md = NULL;
-			hio_close(&in->io);
-			siprec_diag_set(diag, 0, 0, "%s: cannot start SHA-256",
-			    in->path);
-			return SIPREC_ENOMEM;
-		}
-		if ((in->fp = fopencookie(&in->io, "r", fns)) == NULL) {
-			hio_close(&in->io);
-			siprec_diag_set(diag, 0, 0, "%s: %s", in->path,
-			    strerror(errno));
-			return SIPREC_ENOMEM;
-		}
-	}
-	if ((in->vbuf = malloc(STREAM_BUF)) != NULL)
-		(void)setvbuf(in->fp, in->vbuf, _IOFBF, STREAM_BUF);
-	__fsetlocking(in->fp, FSETLOCKING_BYCALLER);
-	errbuf[0] = '\0';
-	in->pcap = pcap_fopen_offline_with_tstamp_precision(in->fp,
-	    PCAP_TSTAMP_PRECISION_NANO, errbuf);
-	if (in->pcap == NULL) {
-		/* libpcap leaves the stream to us on failure. */
-		fclose(in->fp);
-		in->fp = NULL;
-		siprec_diag_set(diag, 0, 0, "%s: %s", in->path,
-		    in->io.err ? strerror(in->io.err) : errbuf);
-		return in->io.err ? SIPREC_EIO : SIPREC_EPARSE;
-	}
-	in->linktype = pcap_datalink(in->pcap);
 	if (filter != NULL && (in->filter = strdup(filter)) == NULL) {
 		siprec_diag_set(diag, 0, 0, "out of memory");
 		return SIPREC_ENOMEM;
@@ -423,6 +403,133 @@ input_open(struct input *in, const char *filter, struct siprec_diag *diag)
 	return SIPREC_OK;
 }
 
+/*
+ * Look at the start of in: a classic pcap file is read here (pcapfile.c),
+ * anything else by libpcap.  A regular file is looked at in place; from a
+ * pipe the bytes are read (and hashed), to be read again by libpcap.
+ */
+static enum siprec_err
+peek(struct input *in, const char *filter, struct siprec_diag *diag)
+{
+	struct siprec__pf_hdr h;
+	char msg[PCAP_ERRBUF_SIZE];
+	int fd, eno, dlt;
+	ssize_t k;
+
+	fd = fileno(in->fp != NULL ? in->fp : in->io.fp);
+	while (in->io.npre < PEEK) {
+		if (in->fp != NULL)
+			k = pread(fd, in->io.pre + in->io.npre,
+			    PEEK - in->io.npre, (off_t)in->io.npre);
+		else
+			k = read(fd, in->io.pre + in->io.npre,
+			    PEEK - in->io.npre);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			siprec_diag_set(diag, 0, 0, "%s: %s", in->path,
+			    strerror(errno));
+			return SIPREC_EIO;
+		}
+		if (k == 0)
+			break;
+		if (in->fp == NULL)
+			gcry_md_write(in->io.md, in->io.pre + in->io.npre,
+			    (size_t)k);
+		in->io.npre += (size_t)k;
+	}
+	if (!siprec__pf_takes(in->io.pre, in->io.npre)) {
+		if (in->fp != NULL)
+			in->io.npre = 0;	/* libpcap reads from 0 */
+		return SIPREC_OK;
+	}
+	in->pf = siprec__pf_new(fd, in->fp != NULL ? NULL : in->io.md,
+	    in->io.pre, in->fp != NULL ? 0 : in->io.npre, &h, msg,
+	    sizeof(msg), &eno);
+	in->io.npre = 0;
+	if (in->pf == NULL) {
+		siprec_diag_set(diag, 0, 0, "%s: %s", in->path, msg);
+		return eno == ENOMEM ? SIPREC_ENOMEM : eno != 0 ? SIPREC_EIO :
+		    SIPREC_EPARSE;
+	}
+	/* Numbers as pcap_datalink() would give them. */
+	dlt = h.linktype == 101 ? DLT_RAW : h.linktype;
+	in->linktype = dlt;
+	if ((in->pcap = pcap_open_dead_with_tstamp_precision(dlt,
+	    (int)(h.snaplen > 0 && h.snaplen < INT32_MAX ? h.snaplen : 262144),
+	    PCAP_TSTAMP_PRECISION_NANO)) == NULL) {
+		siprec_diag_set(diag, 0, 0, "out of memory");
+		return SIPREC_ENOMEM;
+	}
+	return input_filter(in, filter, diag);
+}
+
+static enum siprec_err
+input_open(struct input *in, const char *filter, struct siprec_diag *diag)
+{
+	static const cookie_io_functions_t fns = {
+		.read = hio_read,
+		.close = hio_close
+	};
+	char errbuf[PCAP_ERRBUF_SIZE];
+	enum siprec_err e;
+	struct stat sb;
+
+	if (strcmp(in->path, "-") == 0) {
+		in->io.fp = stdin;
+		in->io.own = 0;
+	} else {
+		if ((in->io.fp = fopen(in->path, "rb")) == NULL) {
+			siprec_diag_set(diag, 0, 0, "%s: %s", in->path,
+			    strerror(errno));
+			return SIPREC_EIO;
+		}
+		in->io.own = 1;
+		if (fstat(fileno(in->io.fp), &sb) == 0 &&
+		    S_ISREG(sb.st_mode) &&
+		    (in->bg.fd = fcntl(fileno(in->io.fp), F_DUPFD_CLOEXEC,
+		    0)) >= 0) {
+			/* Libpcap reads the file itself; see the note above. */
+			in->fp = in->io.fp;
+			in->io.fp = NULL;
+		}
+	}
+	if (in->fp == NULL &&
+	    gcry_md_open(&in->io.md, GCRY_MD_SHA256, 0) != 0) {
+		in->io.md = NULL;
+		hio_close(&in->io);
+		siprec_diag_set(diag, 0, 0, "%s: cannot start SHA-256",
+		    in->path);
+		return SIPREC_ENOMEM;
+	}
+	if ((e = peek(in, filter, diag)) != SIPREC_OK || in->pf != NULL)
+		return e;
+	if (in->fp == NULL) {
+		if ((in->fp = fopencookie(&in->io, "r", fns)) == NULL) {
+			hio_close(&in->io);
+			siprec_diag_set(diag, 0, 0, "%s: %s", in->path,
+			    strerror(errno));
+			return SIPREC_ENOMEM;
+		}
+	}
+	if ((in->vbuf = malloc(STREAM_BUF)) != NULL)
+		(void)setvbuf(in->fp, in->vbuf, _IOFBF, STREAM_BUF);
+	__fsetlocking(in->fp, FSETLOCKING_BYCALLER);
+	errbuf[0] = '\0';
+	in->pcap = pcap_fopen_offline_with_tstamp_precision(in->fp,
+	    PCAP_TSTAMP_PRECISION_NANO, errbuf);
+	if (in->pcap == NULL) {
+		/* libpcap leaves the stream to us on failure. */
+		fclose(in->fp);
+		in->fp = NULL;
+		siprec_diag_set(diag, 0, 0, "%s: %s", in->path,
+		    in->io.err ? strerror(in->io.err) : errbuf);
+		return in->io.err ? SIPREC_EIO : SIPREC_EPARSE;
+	}
+	in->linktype = pcap_datalink(in->pcap);
+	return input_filter(in, filter, diag);
+}
+
 void
 siprec_capture_free(struct siprec_capture *c)
 {
@@ -438,12 +545,7 @@ siprec_capture_free(struct siprec_capture *c)
 	for (i = 0; i < c->n; i++) {
 		struct input *in = &c->in[i];
 
-		if (in->pcap != NULL)
-			pcap_close(in->pcap);
-		else if (in->fp != NULL)
-			fclose(in->fp);
-		else
-			hio_close(&in->io);
+		input_close(in);
 		free(in->vbuf);
 		ng_close(in);
 		free(in->filter);
@@ -1367,6 +1469,36 @@ ng_read(struct input *in, struct siprec_diag *diag)
 	return SIPREC_EPARSE;
 }
 
+/* The next record of a classic pcap file read here. */
+static enum siprec_err
+pf_read(struct input *in, struct siprec_diag *diag)
+{
+	struct siprec__ng_rec rec;
+	char msg[PCAP_ERRBUF_SIZE];
+	int r, eno;
+
+	msg[0] = '\0';
+	r = siprec__pf_next(in->pf, &rec, msg, sizeof(msg), &eno);
+	if (r == 1) {
+		in->recno++;
+		in->nghdr.caplen = rec.caplen;
+		in->nghdr.len = rec.len;
+		in->hdr = &in->nghdr;
+		in->data = rec.data;
+		in->ts = rec.ts_ns;
+		in->state = IN_HAVE;
+		return SIPREC_OK;
+	}
+	if (eno != 0 && !in->io.err)
+		in->io.err = eno;
+	input_finish(in);
+	if (r == 0)
+		return SIPREC_OK;
+	siprec_diag_set(diag, 0, 0, "%s: record %llu: %s", in->path,
+	    (unsigned long long)in->recno + 1, msg);
+	return eno != 0 ? SIPREC_EIO : SIPREC_EPARSE;
+}
+
 /* Read the next record of in, or finish it at its end or on damage. */
 static enum siprec_err
 input_read(struct input *in, struct siprec_diag *diag)
@@ -1377,6 +1509,8 @@ input_read(struct input *in, struct siprec_diag *diag)
 
 	if (in->ng != NULL)
 		return ng_read(in, diag);
+	if (in->pf != NULL)
+		return pf_read(in, diag);
 	do
 		r = pcap_next_ex(in->pcap, &in->hdr, &in->data);
 	while (r == 0);

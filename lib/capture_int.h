@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <gcrypt.h>
+
 #include <siprec/capture.h>
 
 #define SIPREC__NS		1000000000ULL
@@ -93,5 +95,42 @@ void		siprec__ng_free(struct siprec__ng *);
 /* 1: a packet in *r; 0: the end; -1: damage, said in err. */
 int		siprec__ng_next(struct siprec__ng *, struct siprec__ng_rec *r,
 		    char *err, size_t elen);
+
+/*
+ * Classic pcap read straight from a descriptor in large reads
+ * (lib/pcapfile.c), records handed out in place: no stdio, no libpcap
+ * copy.  The reader borrows fd; with md, every byte read is hashed.
+ */
+struct siprec__pf;
+
+struct siprec__pf_hdr {
+	int		 linktype;	/* LINKTYPE_* of the file */
+	uint32_t	 snaplen;
+	int		 nsec;		/* nanosecond timestamps */
+};
+
+/* Whether the n bytes h open a classic pcap file this reader takes. */
+int		siprec__pf_takes(const uint8_t *h, size_t n);
+
+/*
+ * Start reading fd, whose first npre bytes (at most 4096) were read
+ * already into pre (and hashed, if they were to be); reads the file
+ * header.  NULL with err set on failure, errno in *eno for a read error
+ * (0 for a bad header).
+ */
+struct siprec__pf *siprec__pf_new(int fd, gcry_md_hd_t md,
+		    const uint8_t *pre, size_t npre, struct siprec__pf_hdr *h,
+		    char *err, size_t elen, int *eno);
+void		siprec__pf_free(struct siprec__pf *);
+
+/*
+ * 1: a record in *r (data valid until the next call); 0: the end; -1:
+ * damage or a read error, said in err (errno of a read error in *eno).
+ */
+int		siprec__pf_next(struct siprec__pf *, struct siprec__ng_rec *r,
+		    char *err, size_t elen, int *eno);
+
+/* Read (and hash) what is left, after damage; 0 or an errno. */
+int		siprec__pf_drain(struct siprec__pf *);
 
 #endif

@@ -21,7 +21,8 @@ flags="-g -O1 -std=c11 -D_DEFAULT_SOURCE -pthread -Ilib/include
     $(pkg-config --cflags libxml-2.0 libosip2 libpcap libgcrypt)"
 libs="$(pkg-config --libs libxml-2.0 libosip2 libpcap libgcrypt) -pthread"
 srcs="lib/err.c lib/check.c lib/meta.c lib/meta_check.c lib/meta_state.c
-    lib/sipmsg.c lib/capture.c lib/capture_tcp.c lib/pcapng.c lib/rtp.c
+    lib/sipmsg.c lib/capture.c lib/capture_tcp.c lib/pcapng.c lib/pcapfile.c
+    lib/rtp.c
     lib/gcry.c
     $out/schema_data.c"
 for f in "$@"; do

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Unit tests of the capture module on small captures built packet by packet. */
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -69,11 +70,14 @@ putaddr(struct buf *o, const char *a)
 {
 	uint8_t x[16];
 
+	/* Counted only when it fails: packets are built in loops. */
 	if (strchr(a, ':') != NULL) {
-		CHECK(inet_pton(AF_INET6, a, x) == 1);
+		if (inet_pton(AF_INET6, a, x) != 1)
+			CHECK(!"IPv6 address");
 		put(o, x, 16);
 	} else {
-		CHECK(inet_pton(AF_INET, a, x) == 1);
+		if (inet_pton(AF_INET, a, x) != 1)
+			CHECK(!"IPv4 address");
 		put(o, x, 4);
 	}
 }
@@ -1535,6 +1539,252 @@ test_format(void)
 	siprec_capture_free(NULL);
 }
 
+/* --- classic pcap read in large reads (lib/pcapfile.c) ------------------ */
+
+#define ORD_N	700
+
+/* Packet k of the byte-order files: its UDP payload. */
+static size_t
+ord_payload(unsigned int k, char *pl)
+{
+	size_t n = 500 + (size_t)(k * 7919u) % 5500, j;
+
+	for (j = 0; j < n; j++)
+		pl[j] = (char)('a' + (k + j) % 26);
+	pl[n] = '\0';
+	return n;
+}
+
+static void
+put32o(FILE *f, uint32_t v, int be)
+{
+	uint8_t b[4];
+
+	if (be) {
+		b[0] = (uint8_t)(v >> 24);
+		b[1] = (uint8_t)(v >> 16);
+		b[2] = (uint8_t)(v >> 8);
+		b[3] = (uint8_t)v;
+	} else {
+		b[3] = (uint8_t)(v >> 24);
+		b[2] = (uint8_t)(v >> 16);
+		b[1] = (uint8_t)(v >> 8);
+		b[0] = (uint8_t)v;
+	}
+	fwrite(b, 1, 4, f);
+}
+
+/*
+ * The ORD_N packets by hand: byte order, timestamp unit and link type
+ * field (its upper bits may carry an FCS length) as asked.
+ */
+static void
+ord_write(const char *name, int be, int nano, uint32_t ltfield)
+{
+	static char pl[6100];
+	static struct buf b;
+	char p[128];
+	uint64_t ts;
+	unsigned int k;
+	FILE *f;
+
+	tpath(p, sizeof(p), name);
+	if ((f = fopen(p, "wb")) == NULL) {
+		CHECK(!"fopen");
+		return;
+	}
+	put32o(f, nano ? 0xa1b23c4dU : 0xa1b2c3d4U, be);
+	put32o(f, be ? 0x00020004U : 0x00040002U, be);	/* 2.4 */
+	put32o(f, 0, be);
+	put32o(f, 0, be);
+	put32o(f, 262144, be);
+	put32o(f, ltfield, be);
+	for (k = 0; k < ORD_N; k++) {
+		ord_payload(k, pl);
+		b.n = 0;
+		eth_udp4(&b, C1, S1, 4000, 5004, k, pl);
+		ts = T0 + (uint64_t)k * 20 * MS + k;	/* nanoseconds too */
+		put32o(f, (uint32_t)(ts / 1000000000ULL), be);
+		put32o(f, (uint32_t)(nano ? ts % 1000000000ULL :
+		    ts % 1000000000ULL / 1000), be);
+		put32o(f, (uint32_t)b.n, be);
+		put32o(f, (uint32_t)b.n, be);
+		fwrite(b.b, 1, b.n, f);
+	}
+	CHECK(fclose(f) == 0);
+}
+
+/* SHA-256 of a whole file. */
+static int
+sha_file(const char *name, uint8_t out[32])
+{
+	static uint8_t data[65536];
+	gcry_md_hd_t md;
+	char p[128];
+	size_t n;
+	FILE *fp;
+
+	tpath(p, sizeof(p), name);
+	if ((fp = fopen(p, "rb")) == NULL)
+		return -1;
+	if (gcry_md_open(&md, GCRY_MD_SHA256, 0) != 0) {
+		fclose(fp);
+		return -1;
+	}
+	while ((n = fread(data, 1, sizeof(data), fp)) > 0)
+		gcry_md_write(md, data, n);
+	fclose(fp);
+	memcpy(out, gcry_md_read(md, GCRY_MD_SHA256), 32);
+	gcry_md_close(md);
+	return 0;
+}
+
+/*
+ * Read path (a file, or "-"); check every packet against ord_payload();
+ * returns the packets that matched, stops at the first error (its
+ * detail in err, the digest in sha when known).
+ */
+static unsigned int
+ord_read(const char *path, int nano, char *err, size_t elen,
+    uint8_t sha[32], int *sha_ok)
+{
+	static char pl[6100];
+	struct siprec_capture *c = NULL;
+	struct siprec_diag d;
+	struct siprec_pkt pk;
+	enum siprec_err e;
+	unsigned int k = 0, bad = 0;
+	uint64_t ts;
+	size_t n;
+
+	err[0] = '\0';
+	*sha_ok = 0;
+	memset(&d, 0, sizeof(d));
+	if (siprec_capture_open(&path, 1, NULL, &c, &d) != SIPREC_OK) {
+		snprintf(err, elen, "%s", d.detail);
+		return 0;
+	}
+	for (;;) {
+		memset(&d, 0, sizeof(d));
+		if ((e = siprec_capture_next(c, &pk, &d)) != SIPREC_OK) {
+			if (e != SIPREC_ENOTFOUND)
+				snprintf(err, elen, "%s", d.detail);
+			break;
+		}
+		n = ord_payload(k, pl);
+		ts = T0 + (uint64_t)k * 20 * MS + k;
+		if (!nano)
+			ts -= ts % 1000;
+		if (pk.kind != SIPREC_PKT_UDP || pk.data.len != n ||
+		    memcmp(pk.data.p, pl, n) != 0 || pk.ts_ns != ts ||
+		    pk.record != k + 1)
+			bad++;
+		k++;
+	}
+	*sha_ok = siprec_capture_sha256(c, 0, sha) == SIPREC_OK;
+	siprec_capture_free(c);
+	return bad == 0 ? k : 0;
+}
+
+static void
+test_pcap_orders(void)
+{
+	static const struct {
+		const char	*name;
+		int		 be, nano;
+		uint32_t	 lt;
+	} f[] = {
+		{ "le-us.pcap", 0, 0, 1 },
+		{ "be-ns.pcap", 1, 1, 1 },
+		{ "be-us.pcap", 1, 0, 1 },
+		/* Ethernet with a 4-byte FCS flagged in the upper bits */
+		{ "le-ns-fcs.pcap", 0, 1, 1 | 0x04000000U | 0x20000000U }
+	};
+	char p[128], err[SIPREC_DIAG_DETAIL];
+	uint8_t sha[32], want[32];
+	struct stat sb;
+	unsigned int i, got;
+	int ok, fds[2], st;
+	pid_t pid;
+
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		ord_write(f[i].name, f[i].be, f[i].nano, f[i].lt);
+		tpath(p, sizeof(p), f[i].name);
+		/* over 2 MiB: records straddle the reader's 1 MiB reads */
+		CHECK(stat(p, &sb) == 0 && sb.st_size > 2 * 1024 * 1024);
+		got = ord_read(p, f[i].nano, err, sizeof(err), sha, &ok);
+		CHECK(got == ORD_N && err[0] == '\0');
+		CHECK(ok && sha_file(f[i].name, want) == 0 &&
+		    memcmp(sha, want, 32) == 0);
+	}
+
+	/* From a pipe, written in small uneven pieces: the same. */
+	tpath(p, sizeof(p), "be-ns.pcap");
+	if (pipe(fds) != 0 || (pid = fork()) < 0) {
+		CHECK(!"pipe/fork");
+		return;
+	}
+	if (pid == 0) {
+		static char chunk[777];
+		FILE *in = fopen(p, "rb");
+		size_t n;
+
+		close(fds[0]);
+		while (in != NULL && (n = fread(chunk, 1, sizeof(chunk),
+		    in)) > 0)
+			if (write(fds[1], chunk, n) != (ssize_t)n)
+				_exit(1);
+		_exit(in == NULL);
+	}
+	close(fds[1]);
+	st = dup(0);
+	CHECK(dup2(fds[0], 0) == 0);
+	close(fds[0]);
+	got = ord_read("-", 1, err, sizeof(err), sha, &ok);
+	CHECK(got == ORD_N && err[0] == '\0');
+	CHECK(ok && sha_file("be-ns.pcap", want) == 0 &&
+	    memcmp(sha, want, 32) == 0);
+	/* The pipe closed first: a writer left blocked then ends. */
+	if (st >= 0) {
+		(void)dup2(st, 0);
+		close(st);
+	} else
+		close(0);
+	clearerr(stdin);
+	CHECK(waitpid(pid, NULL, 0) == pid);
+
+	/*
+	 * Cut in the middle of a record that straddles the first 1 MiB:
+	 * the packets before it come, then the error names the record.
+	 */
+	tpath(p, sizeof(p), "be-ns.pcap");
+	{
+		static char pl[6100];
+		static struct buf b;
+		off_t at = 24;
+		unsigned int k;
+
+		for (k = 0; k < ORD_N; k++) {
+			ord_payload(k, pl);
+			b.n = 0;
+			eth_udp4(&b, C1, S1, 4000, 5004, k, pl);
+			if (at + 16 + (off_t)b.n > 1024 * 1024)
+				break;
+			at += 16 + (off_t)b.n;
+		}
+		CHECK(k < ORD_N && truncate(p, at + 16 + 100) == 0);
+		got = ord_read(p, 1, err, sizeof(err), sha, &ok);
+		CHECK(got == k);
+		snprintf(p, sizeof(p), "be-ns.pcap: record %u: truncated "
+		    "pcap file: 100 of a record's %zu captured bytes", k + 1,
+		    b.n);
+		CHECK(strstr(err, p) != NULL);
+		/* the digest is of the whole file as it is */
+		CHECK(ok && sha_file("be-ns.pcap", want) == 0 &&
+		    memcmp(sha, want, 32) == 0);
+	}
+}
+
 int
 main(void)
 {
@@ -1557,6 +1807,7 @@ main(void)
 	test_pcapng();
 	test_pcapng_mixed();
 	test_format();
+	test_pcap_orders();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "cannot remove %s\n", dir);
