@@ -10,9 +10,10 @@
 # of the tshark pipeline over the whole capture is expected to take
 # longer, in seconds, it runs on a capture of 1/BENCH_TSHARK_SCALE of the
 # calls instead, and so does siprec-pcap2rec for the ratio),
-# BENCH_TSHARK_SCALE (10).  TMPDIR holds the captures: about 1.4 GB for
-# the defaults, 0.7 GB for the half-length one, and twice as much again
-# for the recordings written.
+# BENCH_TSHARK_SCALE (10), BENCH_OUTDIR (where the tools write; default
+# /dev/shm when it has room, else TMPDIR).  TMPDIR holds the captures:
+# about 1.4 GB for the defaults, 0.7 GB for the half-length one; the
+# output directory about 2 GB at a time (one run's recordings).
 # Exit status: 0 when everything was measured (targets met or not); 1 when
 # a tool is missing, the generator fails, or a tool fails or writes the
 # wrong number of streams (shown as exit -1 in the table and the JSON).
@@ -84,7 +85,26 @@ fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/siprec-bench.XXXXXX") ||
     die "mktemp failed"
-trap 'rm -rf "$tmp"' EXIT
+# Where the tools write: BENCH_OUTDIR, else tmpfs (/dev/shm) when it has
+# room, else TMPDIR.  On tmpfs the figures are the programs', the same for
+# all three, not the disk's: no writeback behind the runs, and no cost of
+# the inodes the previous run deleted (ext4 without a journal passes over
+# inodes deleted in the last minute when it allocates, which a run made
+# right after rm -rf of the last one's output pays for every file).
+need_kib=$(awk -v n="$N" -v d="$D" 'BEGIN { printf "%d", n * 4096 * d / 60 }')
+if [ -n "${BENCH_OUTDIR:-}" ]; then
+	obase=$BENCH_OUTDIR
+elif [ -d /dev/shm ] && [ -w /dev/shm ] && df -Pk /dev/shm 2>/dev/null |
+    awk -v need="$need_kib" 'NR == 2 { ok = $4 >= need } END { exit !ok }'
+then
+	obase=/dev/shm
+else
+	obase=$tmp
+fi
+outd=$(mktemp -d "$obase/siprec-bench-out.XXXXXX") ||
+    die "cannot make an output directory in $obase"
+OUTFS=$(stat -f -c %T "$outd" 2>/dev/null || echo unknown)
+trap 'rm -rf "$tmp" "$outd"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 # About 1.4 MB of capture and 1.9 MB of recordings per call-minute, the
@@ -197,12 +217,12 @@ gen "$cap" "$N" "$C" "$D"
 FULL_BYTES=$BYTES
 echo "$prog: siprec-pcap2rec, pcapfloor: $R runs each on" \
     "$FULL_BYTES bytes..." >&2
-measure siprec-pcap2rec "$tmp/out" wav $((2 * N)) \
-    "$OURS" -q -o "$tmp/out" "$cap"
+measure siprec-pcap2rec "$outd/out" wav $((2 * N)) \
+    "$OURS" -q -o "$outd/out" "$cap"
 O_MED=$M_MED O_RSS=$M_RSS O_RC=$M_RC
 # pcapfloor and the tshark pipeline key streams by destination port, which
 # calls in the same slot of later rounds reuse: 2 * C streams, not 2 * N.
-measure pcapfloor "$tmp/out" raw $((2 * C)) "$FLOOR" -q -o "$tmp/out" "$cap"
+measure pcapfloor "$outd/out" raw $((2 * C)) "$FLOOR" -q -o "$outd/out" "$cap"
 F_MED=$M_MED F_RSS=$M_RSS F_RC=$M_RC
 
 # Half the duration, same concurrency: does peak memory stay flat?
@@ -210,8 +230,8 @@ echo "$prog: siprec-pcap2rec on $N calls x $HALF s..." >&2
 hcap=$tmp/half.pcap
 gen "$hcap" "$N" "$C" "$HALF"
 HALF_BYTES=$BYTES
-measure siprec-pcap2rec "$tmp/out" wav $((2 * N)) \
-    "$OURS" -q -o "$tmp/out" "$hcap"
+measure siprec-pcap2rec "$outd/out" wav $((2 * N)) \
+    "$OURS" -q -o "$outd/out" "$hcap"
 H_MED=$M_MED H_RSS=$M_RSS H_RC=$M_RC
 rm -f "$hcap"
 
@@ -229,10 +249,10 @@ if [ -n "$TSHARK" ]; then
 	echo "$prog: tshark pilot on $NS calls x $D s..." >&2
 	gen "$scap" "$NS" "$CS" "$D"
 	SMALL_BYTES=$BYTES
-	rm -rf "$tmp/out"
-	run_once sh "$tmp/tshark-wav.sh" "$scap" "$tmp/out"
-	got=$(find "$tmp/out" -type f -name '*.wav' 2>/dev/null | wc -l)
-	rm -rf "$tmp/out"
+	rm -rf "$outd/out"
+	run_once sh "$tmp/tshark-wav.sh" "$scap" "$outd/out"
+	got=$(find "$outd/out" -type f -name '*.wav' 2>/dev/null | wc -l)
+	rm -rf "$outd/out"
 	if [ "$RC" -ne 0 ]; then
 		T_RC=$RC
 		fail "the tshark pipeline" "exited $RC"
@@ -249,8 +269,8 @@ if [ -n "$TSHARK" ]; then
 			rm -f "$scap"
 			echo "$prog: tshark pipeline: $R runs on the full" \
 			    "capture (about $T_EST s each)..." >&2
-			measure "the tshark pipeline" "$tmp/out" wav \
-			    $((2 * C)) sh "$tmp/tshark-wav.sh" "$cap" "$tmp/out"
+			measure "the tshark pipeline" "$outd/out" wav \
+			    $((2 * C)) sh "$tmp/tshark-wav.sh" "$cap" "$outd/out"
 			T_MED=$M_MED T_RSS=$M_RSS T_RC=$M_RC
 			T_BYTES=$FULL_BYTES T_CALLS=$N
 			SPEED=$(awk -v a="$T_MED" -v b="$O_MED" 'BEGIN {
@@ -261,12 +281,12 @@ if [ -n "$TSHARK" ]; then
 			echo "$prog: tshark pipeline: about $T_EST s on the" \
 			    "full capture, over $LIMIT s: $R runs on" \
 			    "$NS calls instead, and siprec-pcap2rec too" >&2
-			measure "the tshark pipeline" "$tmp/out" wav \
-			    $((2 * CS)) sh "$tmp/tshark-wav.sh" "$scap" "$tmp/out"
+			measure "the tshark pipeline" "$outd/out" wav \
+			    $((2 * CS)) sh "$tmp/tshark-wav.sh" "$scap" "$outd/out"
 			T_MED=$M_MED T_RSS=$M_RSS T_RC=$M_RC
 			T_BYTES=$SMALL_BYTES T_CALLS=$NS
-			measure siprec-pcap2rec "$tmp/out" wav $((2 * NS)) \
-			    "$OURS" -q -o "$tmp/out" "$scap"
+			measure siprec-pcap2rec "$outd/out" wav $((2 * NS)) \
+			    "$OURS" -q -o "$outd/out" "$scap"
 			S_MED=$M_MED S_RSS=$M_RSS S_RC=$M_RC
 			T_SCALED=$(awk -v t="$T_MED" -v a="$FULL_BYTES" \
 			    -v b="$SMALL_BYTES" 'BEGIN { if (t == "n/a")
@@ -333,6 +353,7 @@ row() {
 printf 'siprec-pcap2rec vs the tshark pipeline vs pcapfloor:'
 printf ' %s two-stream G.711 calls x %s s, %s at once, seed %s\n' \
     "$N" "$D" "$C" "$SEED"
+printf 'outputs written to %s (%s)\n' "$obase" "$OUTFS"
 printf 'median wall time of %s runs; MB/s = capture MB (1e6 bytes) per' "$R"
 printf ' second;\npeak RSS = largest of the runs (a pipeline: its largest'
 printf ' process)\n'
@@ -424,8 +445,9 @@ if ! {
 	    "$(jnum "$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo n/a)")"
 	printf '"calls":%s,"concurrent":%s,"duration_s":%s,"seed":%s,' \
 	    "$N" "$C" "$D" "$(jstr "$SEED")"
-	printf '"runs":%s,"siprec_pcap2rec":%s,"tshark":%s}\n' "$R" \
-	    "$(jstr "$over")" "$tver"
+	printf '"runs":%s,"output_fs":%s,"siprec_pcap2rec":%s,' "$R" \
+	    "$(jstr "$OUTFS")" "$(jstr "$over")"
+	printf '"tshark":%s}\n' "$tver"
 	jrun siprec-pcap2rec full "$N" "$D" "$FULL_BYTES" "$O_MED" "$O_RSS" \
 	    "$O_RC"
 	jrun siprec-pcap2rec half "$N" "$HALF" "$HALF_BYTES" "$H_MED" \
