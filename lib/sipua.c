@@ -205,7 +205,7 @@ struct siprec_sipua {
 };
 
 /* UDP datagrams held until the loop's round ends (opts.batch_udp). */
-#define BATCH_MAX	64
+#define BATCH_MAX	16
 #define BATCH_BYTES	(256 * 1024)
 
 struct batch {
