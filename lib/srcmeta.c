@@ -983,7 +983,8 @@ patch(struct siprec_srcmeta *m, struct sb *b, const char *t, size_t len,
 		else if (sl >= SL_NOW)
 			v = fmt_time(buf, now, (enum tstyle)(sl - SL_NOW));
 		else if (sl >= SL_T0)
-			v = fmt_time(buf, m->t_start, (enum tstyle)(sl - SL_T0));
+			v = fmt_time(buf, m->t_start,
+			    (enum tstyle)(sl - SL_T0));
 		else if (sl == SL_CALLID)
 			v = esc(buf, sizeof(buf), m->callid);
 		else if (sl == SL_SIPSID)
@@ -996,8 +997,17 @@ patch(struct siprec_srcmeta *m, struct sb *b, const char *t, size_t len,
 	}
 }
 
-static enum siprec_err	doc(struct siprec_srcmeta *, enum kind, int, uint64_t,
-			    char **, size_t *);
+static enum siprec_err	doc(struct siprec_srcmeta *, enum kind, int,
+			    uint64_t, char **, size_t *);
+
+/* A value's mark in a template state (its buffers hold 3 bytes and more). */
+static void
+mark(char *dst, int slot)
+{
+	dst[0] = MARK;
+	dst[1] = (char)('A' + slot);
+	dst[2] = '\0';
+}
 
 enum siprec_err
 siprec_srcmeta_tpl_new(const struct siprec_srcmeta_opts *o,
@@ -1024,22 +1034,16 @@ siprec_srcmeta_tpl_new(const struct siprec_srcmeta_opts *o,
 		return SIPREC_ENOMEM;
 	}
 	/* Every value a session has of its own, a mark. */
-	snprintf(m->session_id, sizeof(m->session_id), "%c%c", MARK,
-	    'A' + SL_SESSION);
-	snprintf(m->group_id, sizeof(m->group_id), "%c%c", MARK,
-	    'A' + SL_GROUP);
+	mark(m->session_id, SL_SESSION);
+	mark(m->group_id, SL_GROUP);
 	for (i = 0; i < m->np; i++)
-		snprintf(m->party[i].id, sizeof(m->party[i].id), "%c%c", MARK,
-		    'A' + SL_PARTY + i);
+		mark(m->party[i].id, SL_PARTY + i);
 	for (i = 0; i < m->ns; i++)
-		snprintf(m->st[i].id, sizeof(m->st[i].id), "%c%c", MARK,
-		    'A' + SL_STREAM + i);
+		mark(m->st[i].id, SL_STREAM + i);
 	if ((t->sipsid = m->sipsid[0] != '\0'))
-		snprintf(m->sipsid, sizeof(m->sipsid), "%c%c", MARK,
-		    'A' + SL_SIPSID);
+		mark(m->sipsid, SL_SIPSID);
 	if ((t->callid = m->callid[0] != '\0'))
-		snprintf(m->callid, sizeof(m->callid), "%c%c", MARK,
-		    'A' + SL_CALLID);
+		mark(m->callid, SL_CALLID);
 	m->t_start = T0_MARKING;
 	marking = 1;
 	e = siprec_srcmeta_snapshot(m, NOW_MARKING, 1, &t->snap, &t->snaplen);

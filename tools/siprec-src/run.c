@@ -323,7 +323,8 @@ call_done(struct call *c, int ok, const char *reason)
 		if (r->detail != NULL) {
 			fprintf(r->detail, "{\"call\":%lu,", c->idx);
 			if (c->party >= 0)
-				fprintf(r->detail, "\"party\":%d,", c->party + 1);
+				fprintf(r->detail, "\"party\":%d,",
+				    c->party + 1);
 			fprintf(r->detail, "\"call_id\":");
 			siprec_json_str(r->detail, c->callid);
 			fprintf(r->detail, ",\"target\":");

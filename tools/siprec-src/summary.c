@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* siprec-src: summary and statistics, as text or JSON from the same print calls. */
+/* siprec-src: summary and statistics, text or JSON from the same calls. */
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -125,7 +125,8 @@ src_summary_print(const struct src_summary *s, FILE *f, int json)
 			/* The text has the failures' (as the reasons). */
 			snprintf(code, sizeof(code), "%u", i);
 			snprintf(pre, sizeof(pre), "  response %u: ", i);
-			pr_u(&p, code, i >= 300 ? pre : NULL, s->codes[i], "\n");
+			pr_u(&p, code, i >= 300 ? pre : NULL, s->codes[i],
+			    "\n");
 		}
 	pr_close(&p);
 	pr_open(&p, "setup_ms");
