@@ -1369,6 +1369,83 @@ test_api(void)
 	CHECK(siprec_sipua_new(&o, &ua, &d) == SIPREC_EINVAL && ua == NULL);
 }
 
+/* --- UDP batching (opts.batch_udp) ------------------------------------- */
+
+#define NBATCH	45	/* two batches of 16 and 13 more */
+
+/*
+ * Requests sent in one round are held, then leave together when the
+ * round ends: none before, every one after, each once.
+ */
+static void
+test_batch_udp(void)
+{
+	struct siprec_sipua_opts o;
+	struct siprec_sipua *ua = NULL;
+	struct siprec_addr lo, me, hole;
+	static struct call calls[NBATCH];
+	osip_message_t *opt;
+	char buf[4096], want[64];
+	int seen[NBATCH + 1], fd, i, n = 0, dup = 0, bad = 0, sent = 0, round;
+	ssize_t k;
+
+	siprec_addr_parse("127.0.0.1:0", 0, &lo, NULL);
+	CHECK(siprec_net_udp(&lo, 1 << 20, &fd, &hole, NULL) == SIPREC_OK);
+	memset(&o, 0, sizeof(o));
+	o.loop = loop;
+	o.user_agent = "siprec-test-batch";
+	o.batch_udp = 1;
+	CHECK(siprec_sipua_new(&o, &ua, NULL) == SIPREC_OK);
+	CHECK(ua != NULL && siprec_sipua_listen(ua, SIPREC_TRANSPORT_UDP,
+	    &lo, &me, NULL) == SIPREC_OK);
+	if (ua == NULL) {
+		close(fd);
+		return;
+	}
+	memset(calls, 0, sizeof(calls));
+	for (i = 0; i < NBATCH; i++) {
+		opt = NULL;
+		if (siprec_sipua_request_new("OPTIONS", "sip:x@127.0.0.1",
+		    "<sip:src@127.0.0.1>", "<sip:x@127.0.0.1>", NULL,
+		    (unsigned long)i + 1, &opt, NULL) == SIPREC_OK &&
+		    siprec_sipua_send(ua, SIPREC_TRANSPORT_UDP, &hole, opt,
+		    on_options, &calls[i], NULL, NULL) == SIPREC_OK)
+			sent++;
+	}
+	CHECK(sent == NBATCH);
+	/*
+	 * A batch holds 16: two have left, full; the last 13 wait for the
+	 * round's end.
+	 */
+	memset(seen, 0, sizeof(seen));
+	for (round = 0; round < 2; round++) {
+		if (round == 1) {
+			CHECK(n == 32);
+			siprec_loop_once(loop, 0, NULL);
+		}
+		while ((k = recv(fd, buf, sizeof(buf) - 1,
+		    MSG_DONTWAIT)) > 0) {
+			buf[k] = '\0';
+			for (i = 1; i <= NBATCH; i++) {
+				snprintf(want, sizeof(want),
+				    "CSeq: %d OPTIONS\r\n", i);
+				if (strstr(buf, want) != NULL)
+					break;
+			}
+			if (strncmp(buf, "OPTIONS sip:x@127.0.0.1 SIP/2.0"
+			    "\r\n", 33) != 0 || i > NBATCH)
+				bad++;
+			else if (seen[i]++ > 0)
+				dup++;
+			n++;
+		}
+	}
+	CHECK(n == NBATCH && bad == 0 && dup == 0);
+	CHECK(siprec_sipua_stats(ua)->send_errors == 0);
+	siprec_sipua_free(ua);
+	close(fd);
+}
+
 int
 main(void)
 {
@@ -1409,6 +1486,8 @@ main(void)
 	test_garbage();
 	cb_done();
 	test_torture();
+	cb_done();
+	test_batch_udp();
 	cb_done();
 	test_throughput();
 	cb_done();
