@@ -425,10 +425,12 @@ addr_is(const struct siprec_addr *a, const char *ip, unsigned int port)
 }
 
 /* The SHA-256 of a file's bytes as the test computes it. */
+/* SHA-256 of a whole file. */
 static int
 sha_of(const char *name, uint8_t out[32])
 {
-	static uint8_t data[1 << 20];
+	static uint8_t data[65536];
+	gcry_md_hd_t md;
 	char p[128];
 	size_t n;
 	FILE *fp;
@@ -436,9 +438,15 @@ sha_of(const char *name, uint8_t out[32])
 	tpath(p, sizeof(p), name);
 	if ((fp = fopen(p, "rb")) == NULL)
 		return -1;
-	n = fread(data, 1, sizeof(data), fp);
+	if (gcry_md_open(&md, GCRY_MD_SHA256, 0) != 0) {
+		fclose(fp);
+		return -1;
+	}
+	while ((n = fread(data, 1, sizeof(data), fp)) > 0)
+		gcry_md_write(md, data, n);
 	fclose(fp);
-	gcry_md_hash_buffer(GCRY_MD_SHA256, out, data, n);
+	memcpy(out, gcry_md_read(md, GCRY_MD_SHA256), 32);
+	gcry_md_close(md);
 	return 0;
 }
 
@@ -1614,31 +1622,6 @@ ord_write(const char *name, int be, int nano, uint32_t ltfield)
 	CHECK(fclose(f) == 0);
 }
 
-/* SHA-256 of a whole file. */
-static int
-sha_file(const char *name, uint8_t out[32])
-{
-	static uint8_t data[65536];
-	gcry_md_hd_t md;
-	char p[128];
-	size_t n;
-	FILE *fp;
-
-	tpath(p, sizeof(p), name);
-	if ((fp = fopen(p, "rb")) == NULL)
-		return -1;
-	if (gcry_md_open(&md, GCRY_MD_SHA256, 0) != 0) {
-		fclose(fp);
-		return -1;
-	}
-	while ((n = fread(data, 1, sizeof(data), fp)) > 0)
-		gcry_md_write(md, data, n);
-	fclose(fp);
-	memcpy(out, gcry_md_read(md, GCRY_MD_SHA256), 32);
-	gcry_md_close(md);
-	return 0;
-}
-
 /*
  * Read path (a file, or "-"); check every packet against ord_payload();
  * returns the packets that matched, stops at the first error (its
@@ -1782,7 +1765,7 @@ test_pcap_orders(void)
 		CHECK(stat(p, &sb) == 0 && sb.st_size > 2 * 1024 * 1024);
 		got = ord_read(p, f[i].nano, err, sizeof(err), sha, &ok);
 		CHECK(got == ORD_N && err[0] == '\0');
-		CHECK(ok && sha_file(f[i].name, want) == 0 &&
+		CHECK(ok && sha_of(f[i].name, want) == 0 &&
 		    memcmp(sha, want, 32) == 0);
 	}
 
@@ -1810,7 +1793,7 @@ test_pcap_orders(void)
 	close(fds[0]);
 	got = ord_read("-", 1, err, sizeof(err), sha, &ok);
 	CHECK(got == ORD_N && err[0] == '\0');
-	CHECK(ok && sha_file("be-ns.pcap", want) == 0 &&
+	CHECK(ok && sha_of("be-ns.pcap", want) == 0 &&
 	    memcmp(sha, want, 32) == 0);
 	/* The pipe closed first: a writer left blocked then ends. */
 	if (st >= 0) {
@@ -1848,7 +1831,7 @@ test_pcap_orders(void)
 		    b.n);
 		CHECK(strstr(err, p) != NULL);
 		/* the digest is of the whole file as it is */
-		CHECK(ok && sha_file("be-ns.pcap", want) == 0 &&
+		CHECK(ok && sha_of("be-ns.pcap", want) == 0 &&
 		    memcmp(sha, want, 32) == 0);
 	}
 }
