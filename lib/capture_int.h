@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <gcrypt.h>
 
@@ -75,6 +76,34 @@ int		siprec__tcp_next(struct siprec__tcp *, struct siprec_pkt *out,
  */
 int		siprec__tcp_flush(struct siprec__tcp *,
 		    struct siprec_capture_stats *st);
+
+/* Integers of a capture file in its byte order: swap when not the host's. */
+static inline uint16_t
+siprec__get16(const uint8_t *p, int swap)
+{
+	uint16_t v;
+
+	memcpy(&v, p, 2);
+	return swap ? __builtin_bswap16(v) : v;
+}
+
+static inline uint32_t
+siprec__get32(const uint8_t *p, int swap)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return swap ? __builtin_bswap32(v) : v;
+}
+
+static inline uint64_t
+siprec__get64(const uint8_t *p, int swap)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return swap ? __builtin_bswap64(v) : v;
+}
 
 /*
  * pcapng read block by block (lib/pcapng.c), for the files libpcap

@@ -32,12 +32,13 @@
 #define CAPLEN_MAX	262144U		/* libpcap's largest for most links */
 #define REC_MAX		(64U * 1024 * 1024)	/* with a larger snaplen */
 
-static int	magic(const uint8_t *);
+#define MAGIC_US	0xa1b2c3d4U		/* microsecond timestamps */
+#define MAGIC_NS	0xa1b23c4dU		/* nanosecond timestamps */
 
 struct siprec__pf {
 	int		 fd;
 	gcry_md_hd_t	 md;
-	int		 be;		/* big-endian file */
+	int		 swap;		/* not in host byte order */
 	int		 nsec;
 	int		 linktype;
 	uint32_t	 maxcap;
@@ -50,38 +51,26 @@ struct siprec__pf {
 static uint32_t
 get32(const struct siprec__pf *f, const uint8_t *p)
 {
-	if (f->be)
-		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-		    (uint32_t)p[2] << 8 | p[3];
-	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[1] << 8 | p[0];
+	return siprec__get32(p, f->swap);
 }
 
 int
 siprec__pf_takes(const uint8_t *h, size_t n)
 {
-	unsigned int major;
+	uint32_t m;
+	int swap;
 
-	if (n < 24 || !magic(h))
+	if (n < 24)
 		return 0;
-	major = h[0] == 0xa1 ? (unsigned int)h[4] << 8 | h[5] :
-	    (unsigned int)h[5] << 8 | h[4];
-	return major == 2;
-}
-
-static int
-magic(const uint8_t *m)
-{
-	static const uint8_t magics[4][4] = {
-		{ 0xd4, 0xc3, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0xc3, 0xd4 },
-		{ 0x4d, 0x3c, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0x3c, 0x4d }
-	};
-	size_t i;
-
-	for (i = 0; i < 4; i++)
-		if (memcmp(m, magics[i], 4) == 0)
-			return 1;
-	return 0;
+	m = siprec__get32(h, 0);
+	if (m == MAGIC_US || m == MAGIC_NS)
+		swap = 0;
+	else if (m == __builtin_bswap32(MAGIC_US) ||
+	    m == __builtin_bswap32(MAGIC_NS))
+		swap = 1;
+	else
+		return 0;
+	return siprec__get16(h + 4, swap) == 2;	/* version 2.x */
 }
 
 /* Make the next need bytes available from at: 1, 0 short at the end, -1. */
@@ -133,7 +122,7 @@ siprec__pf_new(int fd, gcry_md_hd_t md, const uint8_t *pre, size_t npre,
 {
 	struct siprec__pf *f;
 	const uint8_t *p;
-	uint32_t major, snaplen, lt;
+	uint32_t magic32, snaplen, lt;
 	int r;
 
 	*eno = 0;
@@ -158,19 +147,13 @@ siprec__pf_new(int fd, gcry_md_hd_t md, const uint8_t *pre, size_t npre,
 		siprec__pf_free(f);
 		return NULL;
 	}
+	/* The caller checked the magic and the version (siprec__pf_takes). */
 	p = f->buf + f->at;
-	f->be = p[0] == 0xa1;
-	f->nsec = (p[0] == 0x4d || p[3] == 0x4d);
-	major = f->be ? (uint32_t)p[4] << 8 | p[5] :
-	    (uint32_t)p[5] << 8 | p[4];
+	magic32 = siprec__get32(p, 0);
+	f->swap = magic32 != MAGIC_US && magic32 != MAGIC_NS;
+	f->nsec = get32(f, p) == MAGIC_NS;
 	snaplen = get32(f, p + 16);
 	lt = get32(f, p + 20);
-	if (major != 2) {
-		snprintf(err, elen, "pcap file format version %u.x, not 2.4",
-		    (unsigned int)major);
-		siprec__pf_free(f);
-		return NULL;
-	}
 	f->linktype = (int)(lt & 0x03ffffff);	/* upper bits: FCS */
 	f->maxcap = snaplen > CAPLEN_MAX ? (snaplen < REC_MAX ? snaplen :
 	    REC_MAX) : CAPLEN_MAX;

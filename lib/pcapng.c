@@ -53,28 +53,19 @@ struct siprec__ng {
 static uint32_t
 get32(const struct siprec__ng *g, const uint8_t *p)
 {
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return g->swap ? __builtin_bswap32(v) : v;
+	return siprec__get32(p, g->swap);
 }
 
 static uint16_t
 get16(const struct siprec__ng *g, const uint8_t *p)
 {
-	uint16_t v;
-
-	memcpy(&v, p, 2);
-	return g->swap ? __builtin_bswap16(v) : v;
+	return siprec__get16(p, g->swap);
 }
 
 static uint64_t
 get64(const struct siprec__ng *g, const uint8_t *p)
 {
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return g->swap ? __builtin_bswap64(v) : v;
+	return siprec__get64(p, g->swap);
 }
 
 static void
