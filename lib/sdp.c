@@ -2,7 +2,6 @@
 /* The SDP facts a recorder needs, from libosip2's SDP parser. */
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,8 @@
 #include <osipparser2/sdp_message.h>
 
 #include <siprec/sdp.h>
+
+#include "sip_int.h"
 
 static void
 set_addr(struct siprec_addr *a, const char *type, const char *ip, int *hold)
@@ -65,14 +66,6 @@ static_pt(struct siprec_sdp_pt *p)
 		}
 }
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-static void
-init(void)
-{
-	parser_init();
-}
-
 enum siprec_err
 siprec_sdp_parse(const uint8_t *buf, size_t len, struct siprec_sdp *out,
     struct siprec_diag *diag)
@@ -87,7 +80,7 @@ siprec_sdp_parse(const uint8_t *buf, size_t len, struct siprec_sdp *out,
 
 	memset(out, 0, sizeof(*out));
 	memset(&saddr, 0, sizeof(saddr));
-	pthread_once(&once, init);
+	siprec__osip_init();
 	/*
 	 * libosip2 wants CRLF line ends and a final CRLF, which multipart
 	 * splitting removes (DESIGN.md): re-terminate a copy.

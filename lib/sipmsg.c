@@ -13,6 +13,8 @@
 
 #include <siprec/sipmsg.h>
 
+#include "sip_int.h"
+
 /*
  * The start line and headers go through libosip2.  Bodies are split here,
  * on slices of the input: libosip2 splits only one level of multipart,
@@ -76,8 +78,8 @@ line_of(const struct lines *l, const uint8_t *p)
 }
 
 /* End of the line starting at p (at its '\n' or end), and the next line. */
-static const uint8_t *
-eol(const uint8_t *p, const uint8_t *end, const uint8_t **next)
+const uint8_t *
+siprec__eol(const uint8_t *p, const uint8_t *end, const uint8_t **next)
 {
 	const uint8_t *q = memchr(p, '\n', (size_t)(end - p));
 
@@ -111,7 +113,7 @@ siprec_sipmsg_sniff(const uint8_t *buf, size_t len)
 	const uint8_t *end = buf + len, *p = buf, *next, *e;
 
 	while (p < end) {
-		e = eol(p, end, &next);
+		e = siprec__eol(p, end, &next);
 		if ((size_t)(e - p) == span(p, (size_t)(e - p), " \t", 1)) {
 			p = next;	/* skip blank lines */
 			continue;
@@ -202,7 +204,7 @@ scan_headers(const uint8_t *p, const uint8_t *end, struct hdrs *h,
 	memset(h, 0, sizeof(*h));
 	h->clen = -1;
 	for (; p < end; p = next) {
-		e = eol(p, end, &next);
+		e = siprec__eol(p, end, &next);
 		if (e == p)
 			break;
 		colon = memchr(p, ':', (size_t)(e - p));
@@ -273,7 +275,7 @@ scan_sdp(struct siprec_sipmsg *m, const struct siprec_part *pt)
 
 	m->has_sdp = 1;
 	for (; p < end; p = next, line++) {
-		e = eol(p, end, &next);
+		e = siprec__eol(p, end, &next);
 		if (e - p >= 2 && p[0] == 'm' && p[1] == '=') {
 			if (m->nmedia == SIPREC_SIPMSG_MAX_MEDIA) {
 				cur = NULL;
@@ -338,10 +340,10 @@ split_multipart(struct siprec_sipmsg *m, const uint8_t *p, const uint8_t *end,
 		if ((size_t)(end - d) >= bl + 4 && d[bl + 2] == '-' &&
 		    d[bl + 3] == '-')
 			return;		/* close delimiter */
-		(void)eol(d, end, &hp);
+		(void)siprec__eol(d, end, &hp);
 		/* Part headers up to the empty line. */
 		for (body = hp; body < end; body = next) {
-			const uint8_t *e = eol(body, end, &next);
+			const uint8_t *e = siprec__eol(body, end, &next);
 
 			if (e == body) {
 				body = next;
@@ -407,12 +409,27 @@ add_part(struct siprec_sipmsg *m, const uint8_t *body, const uint8_t *end,
 		scan_sdp(m, pt);
 }
 
+void
+siprec__osip_traces_off(void)
+{
+	int i;
+
+	for (i = TRACE_LEVEL0; i < END_TRACE_LEVEL; i++)
+		osip_trace_disable_level((osip_trace_level_t)i);
+}
+
 static void
 osip_setup(void)
 {
-	/* The library never prints: libosip2's traces go nowhere. */
 	osip_trace_initialize_func(END_TRACE_LEVEL, quiet_trace);
+	siprec__osip_traces_off();
 	parser_init();
+}
+
+void
+siprec__osip_init(void)
+{
+	pthread_once(&osip_once, osip_setup);
 }
 
 /* Headers through libosip2: the message must parse as SIP. */
@@ -427,7 +444,7 @@ osip_facts(struct siprec_sipmsg *m, const uint8_t *p, size_t n,
 	size_t i;
 	int r, k;
 
-	pthread_once(&osip_once, osip_setup);
+	siprec__osip_init();
 	/* CRLF line ends and no body: libosip2 judges the headers only. */
 	if ((copy = malloc(2 * n + 4)) == NULL)
 		return SIPREC_ENOMEM;
@@ -544,13 +561,13 @@ siprec_sipmsg_parse(const uint8_t *buf, size_t len,
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		return SIPREC_ENOMEM;
 	while (p < end) {		/* skip leading blank lines */
-		e = eol(p, end, &next);
+		e = siprec__eol(p, end, &next);
 		if ((size_t)(e - p) != span(p, (size_t)(e - p), " \t", 1) ||
 		    next == end)
 			break;
 		p = next;
 	}
-	e = eol(p, end, &next);
+	e = siprec__eol(p, end, &next);
 	if (e - p > 2 && p[0] == '-' && p[1] == '-') {
 		/* A bare multipart body: the first line names the boundary. */
 		size_t bl = (size_t)(e - p - 2);
@@ -565,7 +582,7 @@ siprec_sipmsg_parse(const uint8_t *buf, size_t len,
 	}
 	/* A SIP message: headers end at the first empty line. */
 	for (body = p; body < end; body = next) {
-		e = eol(body, end, &next);
+		e = siprec__eol(body, end, &next);
 		if (e == body) {
 			body = next;
 			break;

@@ -34,7 +34,6 @@
 #define _GNU_SOURCE	/* accept4 */
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +51,7 @@
 #include <osipparser2/osip_port.h>
 
 #include <siprec/sipua.h>
+#include "sip_int.h"
 #include "sipnet_int.h"
 
 #define T1_NS		500000000ULL	/* §17.1.1.1, as libosip2's */
@@ -219,7 +219,6 @@ struct batch {
 	uint8_t			 buf[BATCH_BYTES];
 };
 
-static pthread_once_t osip_once = PTHREAD_ONCE_INIT;
 
 /* libosip2 takes parameter names as char *. */
 static char pname_tag[] = "tag";
@@ -309,42 +308,6 @@ hash_bytes(const char *s)
 	for (; *s != '\0'; s++)
 		h = (h ^ (uint8_t)*s) * 0x100000001b3ULL;
 	return h;
-}
-
-static void
-quiet_trace(const char *file, int line, osip_trace_level_t level,
-    const char *fmt, va_list ap)
-{
-	(void)file;
-	(void)line;
-	(void)level;
-	(void)fmt;
-	(void)ap;
-}
-
-/*
- * libosip2 formats a trace line before handing it to the trace function,
- * for every level enabled; quiet_trace() alone still costs a sixth of a
- * call's CPU.  Disabled levels return at once.  Other modules may enable
- * them again (initialising traces enables every level), so this runs
- * before each batch of input: eight stores.
- */
-static void
-traces_off(void)
-{
-	int i;
-
-	for (i = TRACE_LEVEL0; i < END_TRACE_LEVEL; i++)
-		osip_trace_disable_level((osip_trace_level_t)i);
-}
-
-static void
-osip_setup(void)
-{
-	/* The library never prints: libosip2's traces go nowhere. */
-	osip_trace_initialize_func(END_TRACE_LEVEL, quiet_trace);
-	traces_off();
-	parser_init();
 }
 
 /* The tag parameter of a From or To, or NULL. */
@@ -2554,7 +2517,7 @@ on_udp(void *arg, int fd, unsigned int events)
 	struct siprec_sipua *ua = l->ua;
 	int i;
 
-	traces_off();
+	siprec__osip_traces_off();
 	if ((events & SIPREC_LOOP_ERROR) && l->stamps)
 		(void)siprec__net_tx_time(fd);	/* late send times */
 	for (i = 0; i < UDP_BURST; i++) {
@@ -2708,7 +2671,7 @@ tcp_read(struct conn *c)
 	struct siprec_sipua *ua = c->ua;
 	int rounds;
 
-	traces_off();
+	siprec__osip_traces_off();
 	for (rounds = 0; rounds < 16 && !c->closing; rounds++) {
 		ssize_t n;
 
@@ -2854,7 +2817,7 @@ siprec_sipua_new(const struct siprec_sipua_opts *opts,
 		siprec_diag_set(diag, 0, 0, "no event loop");
 		return SIPREC_EINVAL;
 	}
-	pthread_once(&osip_once, osip_setup);
+	siprec__osip_init();
 	if ((ua = calloc(1, sizeof(*ua))) == NULL)
 		return SIPREC_ENOMEM;
 	ua->opts = *opts;
@@ -3019,7 +2982,7 @@ send_new(struct siprec_sipua *ua, enum siprec_transport tp,
 	int invite;
 
 	*out = NULL;
-	traces_off();
+	siprec__osip_traces_off();
 	if (req == NULL || !MSG_IS_REQUEST(req) || req->sip_method == NULL ||
 	    MSG_IS_ACK(req) || req->call_id == NULL || req->cseq == NULL ||
 	    req->from == NULL || req->to == NULL || req->req_uri == NULL) {

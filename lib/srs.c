@@ -14,6 +14,7 @@
 #include <siprec/srtp.h>
 
 #include "gcry_int.h"
+#include "sip_int.h"
 
 /*
  * Design note.  Everything here decides from bytes and parsed facts and
@@ -24,20 +25,6 @@
  */
 
 /* --- raw header scanning ----------------------------------------------- */
-
-/* End of the line at p (at '\n' or end) and the start of the next. */
-static const uint8_t *
-eol(const uint8_t *p, const uint8_t *end, const uint8_t **next)
-{
-	const uint8_t *q = memchr(p, '\n', (size_t)(end - p));
-
-	if (q == NULL) {
-		*next = end;
-		return end;
-	}
-	*next = q + 1;
-	return q > p && q[-1] == '\r' ? q - 1 : q;
-}
 
 static int
 is_name(const uint8_t *p, size_t n, const char *full, char compact)
@@ -61,7 +48,7 @@ each_header(const uint8_t *p, const uint8_t *end, const char *name,
 	size_t nl;
 
 	for (; p < end; p = next) {
-		e = eol(p, end, &next);
+		e = siprec__eol(p, end, &next);
 		if (e == p)
 			break;
 		if (*p == ' ' || *p == '\t' ||
@@ -189,7 +176,7 @@ message_end_of_headers(const uint8_t *buf, size_t len)
 	const uint8_t *p = buf, *end = buf + len, *next, *e;
 
 	for (; p < end; p = next) {
-		e = eol(p, end, &next);
+		e = siprec__eol(p, end, &next);
 		if (e == p)
 			return (const char *)next;
 	}
