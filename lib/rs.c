@@ -1509,25 +1509,33 @@ finish_end(struct siprec_rs *rs, struct rs_fin *j)
 
 /* --- completing directories in the background ------------------------------ */
 
+/* Take the next queued job and complete it; fin_mu held, let go meanwhile. */
+static void
+fin_run_next(struct siprec_rs *rs)
+{
+	struct rs_fin *j = rs->fin_next;
+
+	rs->fin_next = j->next;
+	pthread_mutex_unlock(&rs->fin_mu);
+	complete(rs, j);
+	pthread_mutex_lock(&rs->fin_mu);
+	j->done = 1;
+	atomic_fetch_add(&rs->fin_ndone, 1);
+}
+
 static void *
 fin_thread(void *arg)
 {
 	struct siprec_rs *rs = arg;
-	struct rs_fin *j;
 
 	(void)pthread_setname_np(pthread_self(), "siprec-finish");
 	pthread_mutex_lock(&rs->fin_mu);
 	for (;;) {
 		while (rs->fin_next == NULL && !rs->fin_stop)
 			pthread_cond_wait(&rs->fin_work, &rs->fin_mu);
-		if ((j = rs->fin_next) == NULL)
+		if (rs->fin_next == NULL)
 			break;
-		rs->fin_next = j->next;
-		pthread_mutex_unlock(&rs->fin_mu);
-		complete(rs, j);
-		pthread_mutex_lock(&rs->fin_mu);
-		j->done = 1;
-		atomic_fetch_add(&rs->fin_ndone, 1);
+		fin_run_next(rs);
 		pthread_cond_broadcast(&rs->fin_done);
 	}
 	pthread_mutex_unlock(&rs->fin_mu);
@@ -1569,18 +1577,10 @@ fin_start(struct siprec_rs *rs)
 static void
 fin_help(struct siprec_rs *rs)
 {
-	struct rs_fin *j;
-
-	if ((j = rs->fin_next) == NULL) {
+	if (rs->fin_next == NULL)
 		pthread_cond_wait(&rs->fin_done, &rs->fin_mu);
-		return;
-	}
-	rs->fin_next = j->next;
-	pthread_mutex_unlock(&rs->fin_mu);
-	complete(rs, j);
-	pthread_mutex_lock(&rs->fin_mu);
-	j->done = 1;
-	atomic_fetch_add(&rs->fin_ndone, 1);
+	else
+		fin_run_next(rs);
 }
 
 /*
