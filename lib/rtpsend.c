@@ -346,12 +346,33 @@ siprec_rtp_tx_skip(struct siprec_rtp_tx *t, uint32_t n)
 	t->marker = 1;
 }
 
+size_t
+siprec_rtcp_sdes(uint8_t *out, size_t cap, uint32_t ssrc, const char *cname)
+{
+	size_t cl = strlen(cname), n;
+
+	/* Header, SSRC, CNAME type and length, the name, then the end. */
+	n = (4 + 4 + 2 + cl + 1 + 3) & ~(size_t)3;
+	if (cl > 255 || n > cap)
+		return 0;
+	memset(out, 0, n);
+	out[0] = 0x81;			/* V=2, SC=1 */
+	out[1] = 202;
+	out[2] = (uint8_t)((n / 4 - 1) >> 8);
+	out[3] = (uint8_t)(n / 4 - 1);
+	put32(out + 4, ssrc);
+	out[8] = 1;			/* CNAME */
+	out[9] = (uint8_t)cl;
+	memcpy(out + 10, cname, cl);
+	return n;
+}
+
 enum siprec_err
 siprec_rtp_tx_sr(struct siprec_rtp_tx *t, uint64_t ntp_ns, uint8_t *out,
     size_t cap, size_t *outlen)
 {
 	uint8_t			*w = (uint8_t *)t->work;
-	size_t			 cl, sdes, pad;
+	size_t			 sdes;
 	uint64_t		 sec, frac;
 	int			 n;
 	srtp_err_status_t	 st;
@@ -374,20 +395,9 @@ siprec_rtp_tx_sr(struct siprec_rtp_tx *t, uint64_t ntp_ns, uint8_t *out,
 	put32(w + 16, t->ts);
 	put32(w + 20, (uint32_t)t->packets);
 	put32(w + 24, (uint32_t)t->octets);
-	/* SDES (6.5): one chunk, CNAME item, null-terminated, 32-bit padded. */
-	cl = strlen(t->cname);
-	sdes = 4 + 4 + 2 + cl + 1;
-	pad = (4 - sdes % 4) % 4;
-	sdes += pad;
-	w[28] = 0x81;
-	w[29] = 202;
-	w[30] = (uint8_t)((sdes / 4 - 1) >> 8);
-	w[31] = (uint8_t)(sdes / 4 - 1);
-	put32(w + 32, t->ssrc);
-	w[36] = 1;	/* CNAME */
-	w[37] = (uint8_t)cl;
-	memcpy(w + 38, t->cname, cl);
-	memset(w + 38 + cl, 0, 1 + pad);
+	if ((sdes = siprec_rtcp_sdes(w + 28, sizeof(t->work) - 28 -
+	    SRTP_MAX_TRAILER_LEN, t->ssrc, t->cname)) == 0)
+		return SIPREC_ETOOBIG;
 	n = (int)(28 + sdes);
 	if (t->srtp != NULL) {
 		st = srtp_protect_rtcp(t->srtp, w, &n);

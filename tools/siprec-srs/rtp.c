@@ -11,6 +11,8 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 
+#include <siprec/rtpsend.h>
+
 #include "srsd.h"
 
 /*
@@ -119,8 +121,7 @@ rr_send(struct srsd_rtp *r, uint64_t now)
 	uint32_t fraction = exp_int == 0 || lost_int <= 0 ? 0 :
 	    ((uint32_t)lost_int << 8) / exp_int;
 	uint32_t dlsr = 0;
-	static const char cname[] = "siprec-srs";
-	size_t n, sdes;
+	size_t n;
 	int fd = r->mux ? r->fd[0] : r->fd[1];
 
 	if (fd < 0)
@@ -144,20 +145,8 @@ rr_send(struct srsd_rtp *r, uint64_t now)
 	put32(b + 20, (uint32_t)rr->jitter);
 	put32(b + 24, rr->lsr);
 	put32(b + 28, dlsr);
-	/* SDES: V=2, SC=1, PT=202; chunk: SSRC, CNAME item, end, padding. */
-	n = 32;
-	sdes = 4 + 4 + 2 + (sizeof(cname) - 1) + 1;
-	sdes = (sdes + 3) & ~(size_t)3;
-	memset(b + n, 0, sdes);
-	b[n] = 0x81;
-	b[n + 1] = 202;
-	b[n + 2] = 0;
-	b[n + 3] = (uint8_t)(sdes / 4 - 1);
-	put32(b + n + 4, rr->own_ssrc);
-	b[n + 8] = 1;			/* CNAME */
-	b[n + 9] = (uint8_t)(sizeof(cname) - 1);
-	memcpy(b + n + 10, cname, sizeof(cname) - 1);
-	n += sdes;
+	n = 32 + siprec_rtcp_sdes(b + 32, sizeof(b) - 32, rr->own_ssrc,
+	    "siprec-srs");
 	/* Symmetric RTCP (RFC 4961): where the source's RTCP comes from. */
 	if (rr->have_rtcp)
 		to = rr->peer_rtcp;

@@ -99,6 +99,15 @@ void		siprec_rtp_tx_skip(struct siprec_rtp_tx *, uint32_t n);
 enum siprec_err	siprec_rtp_tx_sr(struct siprec_rtp_tx *, uint64_t ntp_ns,
 		    uint8_t *out, size_t cap, size_t *outlen);
 
+/*
+ * An RTCP SDES packet of one chunk with one CNAME item (RFC 3550 6.5,
+ * 6.5.1), for a compound packet after its SR or RR: written to out,
+ * its length returned (a multiple of 4), 0 when cap is too small or the
+ * CNAME longer than 255 bytes.
+ */
+size_t		siprec_rtcp_sdes(uint8_t *out, size_t cap, uint32_t ssrc,
+		    const char *cname);
+
 /* The timestamp the next packet will carry, and counters for the SR. */
 uint32_t	siprec_rtp_tx_next_ts(const struct siprec_rtp_tx *);
 uint64_t	siprec_rtp_tx_packets(const struct siprec_rtp_tx *);
