@@ -416,8 +416,8 @@ via_branch(osip_message_t *m, const char **branch, osip_via_t **viap)
 	*viap = via;
 	if (via == NULL)
 		return -1;
-	if (osip_generic_param_get_byname(&via->via_params, pname_branch, &b) == 0 && b != NULL &&
-	    b->gvalue != NULL)
+	if (osip_generic_param_get_byname(&via->via_params, pname_branch,
+	    &b) == 0 && b != NULL && b->gvalue != NULL)
 		*branch = b->gvalue;
 	return 0;
 }
