@@ -914,7 +914,8 @@ deliver(struct siprec_stream *s, const struct slot *sl)
 		s->on += n;
 		s->wpos += n;
 		s->have_audio = 1;
-		update_timing_stats(s);
+		/* No silence written: the rest of update_timing_stats() holds. */
+		s->st.samples = s->wpos;
 		if (s->on == s->chunk)
 			flush_out(s);
 		g->next_ts = g->ts_ext + (int64_t)siprec__muldiv(n, m->clock,
@@ -1464,6 +1465,40 @@ siprec_stream_sync(struct siprec_stream *s)
 	if (s->vf.wf != NULL && (e = siprec__wfile_sync(s->vf.wf)) != 0)
 		set_err(s, SIPREC_EIO, s->part, strerror(e));
 	return s->err == SIPREC_EIO ? SIPREC_EIO : SIPREC_OK;
+}
+
+void
+siprec__stream_prefetch(const struct siprec_stream *s,
+    const struct siprec_slice *pkt)
+{
+	const char *p;
+	size_t i, n;
+
+	if (pkt == NULL) {
+		/* The fields read first, and the pointers read next. */
+		__builtin_prefetch(s);
+		__builtin_prefetch((const char *)s + 64);
+		return;
+	}
+	p = (const char *)&s->src;
+	for (i = 0; i < sizeof(s->src); i += 64)
+		__builtin_prefetch(p + i, 1);
+	__builtin_prefetch(&s->seg, 1);
+	if (pkt->len >= 2)
+		__builtin_prefetch(&s->map[pkt->p[1] & 0x7f]);
+	__builtin_prefetch(&s->st, 1);
+	__builtin_prefetch((const char *)&s->st + 64, 1);
+	if (s->dec != NULL)
+		__builtin_prefetch(s->dec);
+	if (s->obuf != NULL && s->on < s->chunk) {
+		/* Where the samples go: a packet's worth, as G.711 fills. */
+		p = (const char *)(s->obuf + s->on);
+		n = (s->chunk - s->on) * sizeof(s->obuf[0]);
+		if (n > 2 * pkt->len)
+			n = 2 * pkt->len;
+		for (i = 0; i < n; i += 64)
+			__builtin_prefetch(p + i, 1);
+	}
 }
 
 const struct siprec_stream_stats *

@@ -60,6 +60,15 @@ void		siprec__jitter_update(struct siprec__jitter *,
 /* The current estimate in milliseconds; 0 before two packets. */
 double		siprec__jitter_ms(const struct siprec__jitter *);
 
+/*
+ * Prefetch what handling pkt will read of s (rs.c's look-ahead): with
+ * pkt NULL, the fields read first; with pkt, which must come after the
+ * first step, the rest, down to where its samples will go.  Nothing is
+ * read but the first fields' pointers and counters.
+ */
+void		siprec__stream_prefetch(const struct siprec_stream *,
+		    const struct siprec_slice *pkt);
+
 /* a * b / c for a >= 0 without overflow while the result fits. */
 uint64_t	siprec__muldiv(uint64_t a, uint64_t b, uint64_t c);
 

@@ -25,6 +25,7 @@
 #include <siprec/srtp.h>
 
 #include "gcry_int.h"
+#include "media_int.h"
 
 /*
  * Design note.  One pass over time-ordered packets.  A recording session
@@ -52,10 +53,14 @@
 enum rstate { R_PENDING = 0, R_ACTIVE };
 
 struct rs_stream {
+	/* What every datagram reads first: two cache lines (see AHEAD). */
 	struct rs_rec		*rec;
-	unsigned int		 index;		/* m-line */
-	char			 label[64];
-	char			 fname[96];
+	struct siprec_stream	*s;
+	struct siprec_srtp	*srtp;		/* SDES or --keys; NULL: plain */
+	unsigned int		 nkey;
+	int			 paused;
+	int			 stopped;	/* port 0 */
+	int			 latched;	/* a sender was seen (plain calls) */
 	/*
 	 * Flow keys: where its RTP goes (the receiver's SDP address), and,
 	 * as a fallback, where it comes from (the sender's SDP address,
@@ -67,13 +72,10 @@ struct rs_stream {
 		uint32_t		 bucket; /* key_bucket(a, from) */
 		struct rs_stream	*next;	/* hash chain */
 	}			 key[8];
-	unsigned int		 nkey;
-	struct siprec_stream	*s;
-	int			 paused;
 	uint64_t		 pause_from;
-	int			 stopped;	/* port 0 */
-	int			 latched;	/* a sender was seen (plain calls) */
-	struct siprec_srtp	*srtp;		/* SDES or --keys; NULL: plain */
+	unsigned int		 index;		/* m-line */
+	char			 label[64];
+	char			 fname[96];
 	struct siprec_crypto	 crypto;	/* its key, to notice a new one */
 	uint64_t		 srtp_dropped;	/* failed authentication */
 };
@@ -148,12 +150,22 @@ struct rs_fin {
 };
 
 #define FIN_MAX		64		/* recordings completing at once */
+#define AHEAD		32		/* datagrams queued (o.ahead) */
+#define AHEAD_STEP	8		/* datagrams between two fetches */
+#define AHEAD_MTU	2048		/* larger ones are not queued */
 
 struct ring_ent {
 	uint64_t		 ts;
 	struct siprec_addr	 dst, src;
 	uint16_t		 len;
 	uint8_t			 data[RING_MTU];
+};
+
+/* A datagram waiting in the look-ahead queue. */
+struct ahead {
+	struct siprec_pkt	 p;		/* data points to buf */
+	size_t			 bucket;	/* of its destination */
+	uint8_t			 buf[AHEAD_MTU];
 };
 
 struct siprec_rs {
@@ -182,6 +194,8 @@ struct siprec_rs {
 	unsigned int		 fin_n;
 	atomic_uint		 fin_ndone;	/* completed, not reported */
 	const struct siprec_pkt	*cur;		/* packet being handled */
+	struct ahead		*q;		/* o.ahead: AHEAD of them */
+	size_t			 qhead, qn;
 	struct siprec_keyring	*keys;
 	uint8_t			 pkt[SIPREC_SRTP_PKT_MAX];	/* for SRTP */
 };
@@ -2288,13 +2302,12 @@ idle_check(struct siprec_rs *rs, uint64_t now)
 	}
 }
 
-enum siprec_err
-siprec_rs_packet(struct siprec_rs *rs, const struct siprec_pkt *p,
-    struct siprec_diag *diag)
+/* One packet, now. */
+static void
+handle(struct siprec_rs *rs, const struct siprec_pkt *p)
 {
 	struct rs_stream *s;
 
-	(void)diag;
 	fin_reap(rs, 0);
 	rs->cur = p;
 	if (p->kind == SIPREC_PKT_SIP_TCP ||
@@ -2315,12 +2328,110 @@ siprec_rs_packet(struct siprec_rs *rs, const struct siprec_pkt *p,
 	if (p->ts_ns > rs->last_idle_check + 1000000000ull)
 		idle_check(rs, p->ts_ns);
 	rs->cur = NULL;
+}
+
+/*
+ * Look-ahead (o.ahead).  Among thousands of streams, a datagram's
+ * handling is a chain of cache misses waited for one after the other:
+ * the stream its destination names, then that stream's media state and
+ * recording, then where its samples go.  So siprec_rs_packet() queues
+ * UDP datagrams and handles each one 3 * AHEAD_STEP datagrams later, in
+ * order; on the way, every AHEAD_STEP datagrams, one link of its chain
+ * is prefetched, each read from what the step before brought in.  These
+ * are only prefetches: the queue holds nothing but datagrams, so the
+ * tables read are those of every datagram before the queue, current and
+ * valid; and when its turn comes a datagram is looked up as always, so
+ * what the ones before it changed (a re-INVITE, a BYE) is seen.  SIP
+ * over TCP and datagrams larger than AHEAD_MTU empty the queue and are
+ * handled at once; every other call empties it first.
+ */
+static void
+ahead_fetch(struct siprec_rs *rs, const struct ahead *a, int step)
+{
+	struct rs_stream *s = rs->flows[a->bucket];
+
+	if (s == NULL)
+		return;
+	switch (step) {
+	case 0:
+		__builtin_prefetch(s);
+		__builtin_prefetch((const char *)s + 64);
+		break;
+	case 1:
+		if (s->rec != NULL)
+			__builtin_prefetch(&s->rec->t_last, 1);
+		if (s->s != NULL)
+			siprec__stream_prefetch(s->s, NULL);
+		break;
+	default:
+		if (s->s != NULL)
+			siprec__stream_prefetch(s->s, &a->p.data);
+		break;
+	}
+}
+
+static struct ahead *
+ahead_at(struct siprec_rs *rs, size_t i)
+{
+	return &rs->q[(rs->qhead + i) % AHEAD];
+}
+
+/* Handle every datagram queued, in order. */
+static void
+ahead_drain(struct siprec_rs *rs)
+{
+	while (rs->qn > 0) {
+		handle(rs, &rs->q[rs->qhead].p);
+		rs->qhead = (rs->qhead + 1) % AHEAD;
+		rs->qn--;
+	}
+}
+
+/* Queue a datagram; 0 when it is not to be queued. */
+static int
+ahead_put(struct siprec_rs *rs, const struct siprec_pkt *p)
+{
+	struct ahead *a;
+
+	if (p->kind != SIPREC_PKT_UDP || p->data.len > AHEAD_MTU)
+		return 0;
+	if (rs->q == NULL && (rs->q = malloc(AHEAD * sizeof(*rs->q))) == NULL)
+		return 0;
+	a = ahead_at(rs, rs->qn++);
+	a->p = *p;
+	if (p->data.len > 0)
+		memcpy(a->buf, p->data.p, p->data.len);
+	a->p.data.p = a->buf;
+	a->bucket = key_bucket(&p->dst, 0);
+	ahead_fetch(rs, a, 0);
+	if (rs->qn > AHEAD_STEP)
+		ahead_fetch(rs, ahead_at(rs, rs->qn - 1 - AHEAD_STEP), 1);
+	if (rs->qn > 2 * AHEAD_STEP)
+		ahead_fetch(rs, ahead_at(rs, rs->qn - 1 - 2 * AHEAD_STEP), 2);
+	if (rs->qn > 3 * AHEAD_STEP) {
+		handle(rs, &rs->q[rs->qhead].p);
+		rs->qhead = (rs->qhead + 1) % AHEAD;
+		rs->qn--;
+	}
+	return 1;
+}
+
+enum siprec_err
+siprec_rs_packet(struct siprec_rs *rs, const struct siprec_pkt *p,
+    struct siprec_diag *diag)
+{
+	(void)diag;
+	if (rs->o.ahead && ahead_put(rs, p))
+		return SIPREC_OK;
+	ahead_drain(rs);
+	handle(rs, p);
 	return SIPREC_OK;
 }
 
 void
 siprec_rs_tick(struct siprec_rs *rs, uint64_t now_ns)
 {
+	ahead_drain(rs);
 	fin_reap(rs, 0);
 	if (now_ns > rs->last_idle_check)
 		idle_check(rs, now_ns);
@@ -2400,6 +2511,7 @@ siprec_rs_inputs(struct siprec_rs *rs, const char *const *inputs,
 	for (i = 0; i < n; i++)
 		if (inputs[i] == NULL || hex[i] == NULL)
 			return SIPREC_EINVAL;
+	ahead_drain(rs);
 	fin_reap(rs, 1);	/* no job reads them any more */
 	inputs_free(rs);
 	if ((rs->in_name = calloc(n, sizeof(*rs->in_name))) == NULL ||
@@ -2426,6 +2538,7 @@ siprec_rs_finish(struct siprec_rs *rs, uint64_t end_ns, const char *reason,
 	size_t i;
 	int bad = 0, same;
 
+	ahead_drain(rs);
 	while (rs->all != NULL)
 		finish(rs, rs->all, end_ns, reason);
 	fin_reap(rs, 1);
@@ -2476,6 +2589,7 @@ siprec_rs_free(struct siprec_rs *rs)
 	free(rs->written);
 	free(rs->written_with);
 	inputs_free(rs);
+	free(rs->q);
 	free(rs->ring);
 	siprec_keyring_free(rs->keys);
 	siprec_meta_ctx_free(rs->meta);

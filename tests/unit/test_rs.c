@@ -53,7 +53,7 @@ sip(const char *start, const char *cseq, const char *extra, const char *ct,
     const char *body, uint64_t ms, const struct siprec_addr *from,
     const struct siprec_addr *to)
 {
-	char buf[4096];
+	char buf[8192];
 	int n;
 
 	n = snprintf(buf, sizeof(buf), "%s\r\nVia: SIP/2.0/UDP 192.0.2.10;"
@@ -93,23 +93,48 @@ rtp(unsigned int i, uint64_t ms)
 	feed(p, sizeof(p), ms, &srcmedia, &media);
 }
 
-int
-main(void)
+/* The bytes of file dir/name into buf (at most cap); its length, or -1. */
+static long
+slurp(const char *dir, const char *name, unsigned char *buf, size_t cap)
+{
+	char path[512];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((f = fopen(path, "rb")) == NULL)
+		return -1;
+	n = fread(buf, 1, cap, f);
+	fclose(f);
+	return (long)n;
+}
+
+/*
+ * One SIPREC call: INVITE answered in a reliable 183, 50 RTP packets, a
+ * BYE; its audio file read into wav.  With ahead (the look-ahead queue),
+ * the datagrams wait: nothing has ended until a tick handles them; with
+ * big_bye, the BYE is too large to queue and must handle the queue first.
+ */
+static long
+scenario(int ahead, int big_bye, unsigned char *wav, size_t cap)
 {
 	struct siprec_rs_opts o;
-	char dir[] = "/tmp/test_rs.XXXXXX", cmd[64];
+	char dir[] = "/tmp/test_rs.XXXXXX", cmd[64], pad[2200];
 	unsigned int i;
+	long n = -1;
 
 	if (mkdtemp(dir) == NULL) {
 		CHECK(!"mkdtemp");
-		return CHECK_DONE();
+		return -1;
 	}
 	memset(&o, 0, sizeof(o));
 	o.outdir = dir;
 	o.done = done;
+	o.ahead = ahead;
+	ndone = 0;
 	CHECK(siprec_rs_new(&o, &rs, NULL) == SIPREC_OK);
 	if (rs == NULL)
-		return CHECK_DONE();
+		return -1;
 
 	/*
 	 * RFC 3262: the SRS answers in a reliable 183; its 200 carries no
@@ -127,19 +152,57 @@ main(void)
 	sip("SIP/2.0 200 OK", "1 INVITE", "", NULL, NULL, 10, &srs, &src);
 	for (i = 0; i < 50; i++)
 		rtp(i, 10 + 20 * i);
-	sip("BYE sip:srs@example.net SIP/2.0", "3 BYE", "", NULL, NULL, 1010,
-	    &src, &srs);
+	if (big_bye) {
+		/* A header that makes the BYE larger than a queue slot. */
+		memset(pad, 'x', sizeof(pad));
+		memcpy(pad, "X-Pad: ", 7);
+		memcpy(pad + sizeof(pad) - 3, "\r\n", 3);
+		sip("BYE sip:srs@example.net SIP/2.0", "3 BYE", pad, NULL,
+		    NULL, 1010, &src, &srs);
+	} else {
+		sip("BYE sip:srs@example.net SIP/2.0", "3 BYE", "", NULL,
+		    NULL, 1010, &src, &srs);
+		if (ahead) {
+			/* Queued behind the RTP: handled by the next call. */
+			CHECK(ndone == 0);
+			siprec_rs_tick(rs, 1700000000000000000ull +
+			    1011 * 1000000ull);
+		}
+	}
 	CHECK(ndone == 1);
 	CHECK(last.streams == 1);
 	CHECK(last.packets == 50);
 	CHECK(strcmp(last.reason, "bye") == 0);
 	CHECK(last.end_ns - last.start_ns == 1000000000ull);
+	if (ndone == 1 && last.streams == 1 && last.st != NULL)
+		n = slurp(last.dir, last.st[0].file, wav, cap);
 
 	/* Nothing is open any more: the end of the run adds nothing. */
 	CHECK(siprec_rs_finish(rs, 0, "end-of-input", NULL, NULL, 0, NULL) ==
 	    SIPREC_OK);
+	CHECK(ndone == 1);
 	siprec_rs_free(rs);
+	rs = NULL;
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	CHECK(system(cmd) == 0);
+	return n;
+}
+
+int
+main(void)
+{
+	static unsigned char a[65536], b[65536];
+	long na, nb;
+
+	na = scenario(0, 0, a, sizeof(a));
+	/* 1 s of 8 kHz 16-bit samples and a header. */
+	CHECK(na > 16000);
+	/* The look-ahead changes when, never what. */
+	nb = scenario(1, 0, b, sizeof(b));
+	CHECK(nb == na && memcmp(a, b, (size_t)na) == 0);
+	nb = scenario(1, 1, b, sizeof(b));
+	CHECK(nb == na && memcmp(a, b, (size_t)na) == 0);
+	nb = scenario(0, 1, b, sizeof(b));
+	CHECK(nb == na && memcmp(a, b, (size_t)na) == 0);
 	return CHECK_DONE();
 }

@@ -295,6 +295,7 @@ bad_value:
 	ro.done = on_done;
 	ro.log = on_log;
 	ro.background = 1;	/* hashes while packets go on */
+	ro.ahead = 1;		/* a capture: fetch streams ahead */
 	ro.arg = &r;
 	memset(&d, 0, sizeof(d));
 	if ((e = siprec_capture_open(inputs, ninputs, filter, &cap, &d)) !=

@@ -84,6 +84,14 @@ struct siprec_rs_opts {
 	 * the order the recordings ended, once the directory is complete.
 	 */
 	int			 background;
+	/*
+	 * Capture files: siprec_rs_packet() may hold up to 24 datagrams
+	 * and handle each a little later, in order, having fetched its
+	 * stream's state into the cache meanwhile (faster with thousands
+	 * of streams).  Every other call handles them first; the counters
+	 * of siprec_rs_stats() may lag until then.
+	 */
+	int			 ahead;
 	void			*arg;
 };
 
