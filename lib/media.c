@@ -15,6 +15,7 @@
 
 #include "codec_int.h"
 #include "media_int.h"
+#include "pool_int.h"
 #include "writer_int.h"
 
 /*
@@ -1157,8 +1158,10 @@ siprec_stream_new(const struct siprec_stream_opts *o,
 		    "the format", o->path);
 		return SIPREC_EUNSUPP;
 	}
-	if ((s = calloc(1, sizeof(*s))) == NULL)
+	/* Read by every packet, among thousands: see pool_int.h. */
+	if ((s = siprec__pool_get(sizeof(*s))) == NULL)
 		return SIPREC_ENOMEM;
+	memset(s, 0, sizeof(*s));
 	s->format = o->format;
 	s->t0 = o->t0_ns;
 	s->reorder = o->reorder != 0 ? o->reorder : REORDER_DEFAULT;
@@ -1528,5 +1531,5 @@ siprec_stream_free(struct siprec_stream *s)
 	siprec__dec_free(s->dec);
 	free(s->part);
 	free(s->path);
-	free(s);
+	siprec__pool_put(s, sizeof(*s));
 }

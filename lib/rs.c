@@ -26,6 +26,7 @@
 
 #include "gcry_int.h"
 #include "media_int.h"
+#include "pool_int.h"
 
 /*
  * Design note.  One pass over time-ordered packets.  A recording session
@@ -498,6 +499,17 @@ txn_clear(struct rs_txn *t)
 	memset(t, 0, sizeof(*t));
 }
 
+/* A recording's state, zeroed: read by every packet (pool_int.h). */
+static struct rs_rec *
+rec_alloc(void)
+{
+	struct rs_rec *r;
+
+	if ((r = siprec__pool_get(sizeof(*r))) != NULL)
+		memset(r, 0, sizeof(*r));
+	return r;
+}
+
 static void
 rec_free(struct rs_rec *r)
 {
@@ -514,7 +526,7 @@ rec_free(struct rs_rec *r)
 		txn_clear(r->prack);
 	free(r->prack);
 	free(r->ev);
-	free(r);
+	siprec__pool_put(r, sizeof(*r));
 }
 
 /* --- the recording directory ------------------------------------------------- */
@@ -1853,7 +1865,7 @@ on_request(struct siprec_rs *rs, struct rs_rec *r, struct siprec_sipmsg *m,
 			rs->stats.skipped_calls++;
 			return;
 		}
-		if ((r = calloc(1, sizeof(*r))) == NULL)
+		if ((r = rec_alloc()) == NULL)
 			return;
 		r->rs = rs;
 		snprintf(r->call_id, sizeof(r->call_id), "%s", m->call_id);
@@ -2226,7 +2238,7 @@ keyed_flow(struct siprec_rs *rs, const struct siprec_pkt *p)
 	    (uint32_t)p->data.p[10] << 8 | p->data.p[11];
 	if ((c = siprec_keyring_find(rs->keys, &p->dst, ssrc)) == NULL)
 		return -1;
-	if ((r = calloc(1, sizeof(*r))) == NULL)
+	if ((r = rec_alloc()) == NULL)
 		return -1;
 	r->rs = rs;
 	siprec_addr_format(&p->dst, a, sizeof(a));

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pool_int.h"
 #include "writer_int.h"
 
 /*
@@ -16,8 +17,8 @@
  * thread only copies each write into a ring of RING bytes and goes on;
  * one writer thread, shared by every open file of the process, makes
  * the system calls in the order they were queued.  Full buffers of
- * samples are handed over instead (siprec__wfile_give()) and come back
- * to a free list once written.  The thread starts
+ * samples are handed over instead (siprec__wfile_give()) and go back to
+ * the pool (pool_int.h) once written.  The thread starts
  * with the first open file and ends with the last.  A file's close (and
  * an explicit sync) waits until its own writes are done, which, the
  * queue being one FIFO, is at most the time to drain RING bytes.  Should
@@ -27,7 +28,6 @@
 #define RING		(2u * 1024 * 1024)	/* bytes waiting, at most */
 #define NJOBS		1024			/* operations waiting */
 #define GIVEN_MAX	128		/* handed-over buffers waiting */
-#define FREE_MAX	256		/* spare buffers kept */
 #define KICK_JOBS	16		/* writes queued before a wake-up */
 
 struct siprec__wfile {
@@ -45,10 +45,6 @@ struct job {
 	void			*buf;		/* handed over, not in the ring */
 };
 
-struct spare {
-	struct spare	*next;
-};
-
 static struct {
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 more, room, done;
@@ -61,8 +57,6 @@ static struct {
 	struct job	 jobs[NJOBS];
 	size_t		 jhead, jn;
 	unsigned int	 given;		/* buffers in jobs */
-	struct spare	*spares;
-	unsigned int	 nspare;
 } W = {
 	.mu = PTHREAD_MUTEX_INITIALIZER,
 	.more = PTHREAD_COND_INITIALIZER,
@@ -88,43 +82,16 @@ write_all(int fd, const uint8_t *p, size_t n, off_t off)
 	return 0;
 }
 
-/* Back to the free list, or freed; W.mu held. */
-static void
-spare_put(void *b)
-{
-	struct spare *sp = b;
-
-	if (W.nspare >= FREE_MAX) {
-		free(b);
-		return;
-	}
-	sp->next = W.spares;
-	W.spares = sp;
-	W.nspare++;
-}
-
 void *
 siprec__wbuf_get(void)
 {
-	struct spare *sp;
-
-	pthread_mutex_lock(&W.mu);
-	if ((sp = W.spares) != NULL) {
-		W.spares = sp->next;
-		W.nspare--;
-	}
-	pthread_mutex_unlock(&W.mu);
-	return sp != NULL ? (void *)sp : malloc(SIPREC__WBUF);
+	return siprec__pool_get(SIPREC__WBUF);
 }
 
 void
 siprec__wbuf_put(void *b)
 {
-	if (b == NULL)
-		return;
-	pthread_mutex_lock(&W.mu);
-	spare_put(b);
-	pthread_mutex_unlock(&W.mu);
+	siprec__pool_put(b, SIPREC__WBUF);
 }
 
 static int
@@ -158,7 +125,7 @@ writer(void *arg)
 		if (e != 0 && j.f->err == 0)
 			j.f->err = e;
 		if (j.buf != NULL) {
-			spare_put(j.buf);
+			siprec__pool_put(j.buf, SIPREC__WBUF);
 			W.given--;
 		} else
 			W.used -= j.len + j.waste;
@@ -362,13 +329,6 @@ siprec__wfile_close(struct siprec__wfile *f)
 		pthread_mutex_lock(&W.mu);
 		free(W.ring);
 		W.ring = NULL;
-		while (W.spares != NULL) {
-			struct spare *sp = W.spares;
-
-			W.spares = sp->next;
-			free(sp);
-		}
-		W.nspare = 0;
 		W.exiting = 0;
 		pthread_cond_broadcast(&W.done);
 		pthread_mutex_unlock(&W.mu);
