@@ -69,7 +69,17 @@ double		siprec__jitter_ms(const struct siprec__jitter *);
 void		siprec__stream_prefetch(const struct siprec_stream *,
 		    const struct siprec_slice *pkt);
 
-/* a * b / c for a >= 0 without overflow while the result fits. */
-uint64_t	siprec__muldiv(uint64_t a, uint64_t b, uint64_t c);
+/*
+ * Exact floor(a * b / c) as long as b * c fits in 64 bits.  Inline: it
+ * runs several times a packet, mostly with b == c (the RTP clock is the
+ * file's rate) or a constant c, which the compiler turns into a multiply.
+ */
+static inline uint64_t
+siprec__muldiv(uint64_t a, uint64_t b, uint64_t c)
+{
+	if (b == c)
+		return a;
+	return a / c * b + a % c * b / c;
+}
 
 #endif

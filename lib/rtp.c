@@ -178,13 +178,6 @@ siprec__seq_lost(const struct siprec__seq *s)
 	return s->lost_prior + (expected - s->received);
 }
 
-uint64_t
-siprec__muldiv(uint64_t a, uint64_t b, uint64_t c)
-{
-	/* Exact floor(a * b / c) as long as b * c fits in 64 bits. */
-	return a / c * b + a % c * b / c;
-}
-
 /* Signed nanoseconds to clock units, truncated toward zero. */
 static int64_t
 ns_to_units(int64_t ns, unsigned int clock)
