@@ -1299,6 +1299,8 @@ test_duplicates(void)
 	struct w w;
 	struct run o;
 	struct buf u = { .n = 0 }, i = { .n = 0 }, b = { .n = 0 };
+	uint8_t pl[201];
+	int k;
 
 	w_open(&w, "dup.pcap", DLT_EN10MB, 1);
 	udp(&u, 5060, 5060, "INVITE", 6);
@@ -1320,11 +1322,31 @@ test_duplicates(void)
 	ip4(&i, C1, S1, 17, 77, 0, 64, u.b, u.n);
 	eth(&b, 0x0800, i.b, i.n);
 	w_add(&w, T0 + 1000 * MS, &b);
+	/*
+	 * Same addresses, identification and length, within 10 ms, but
+	 * another payload (one byte apart, early, in the middle, at the
+	 * end): kept.  The same payload once more: dropped.
+	 */
+	memset(pl, 0x5a, sizeof(pl));
+	for (k = 0; k < 4; k++) {
+		if (k == 1)
+			pl[20] ^= 1;
+		if (k == 2)
+			pl[100] ^= 1;
+		if (k == 3)
+			pl[sizeof(pl) - 1] ^= 1;
+		u.n = i.n = b.n = 0;
+		udp(&u, 20000, 30000, (const char *)pl, sizeof(pl));
+		ip4(&i, C1, S1, 17, 90, 0, 64, u.b, u.n);
+		eth(&b, 0x0800, i.b, i.n);
+		w_add(&w, T0 + (1100 + k) * MS, &b);
+	}
+	w_add(&w, T0 + 1104 * MS, &b);
 	w_close(&w);
 	run1(&o, "dup.pcap", NULL);
-	CHECK(o.n == 3 && o.st.duplicates == 1);
-	CHECK(o.n == 3 && o.r[0].record == 1 && o.r[1].record == 3 &&
-	    o.r[2].record == 4);
+	CHECK(o.n == 7 && o.st.duplicates == 2);
+	CHECK(o.n == 7 && o.r[0].record == 1 && o.r[1].record == 3 &&
+	    o.r[2].record == 4 && o.r[3].record == 5 && o.r[6].record == 8);
 	run_free(&o);
 }
 
