@@ -1483,16 +1483,20 @@ siprec__stream_prefetch(const struct siprec_stream *s,
 		__builtin_prefetch((const char *)s + 64);
 		return;
 	}
-	p = (const char *)&s->src;
-	for (i = 0; i < sizeof(s->src); i += 64)
-		__builtin_prefetch(p + i, 1);
+	/*
+	 * The lines of the fields every packet reads, no more: each
+	 * prefetch holds a fill buffer until its line arrives, and too
+	 * many make the next ones wait (measured: src, st and dec whole
+	 * cost 3 % more main-thread time than these).
+	 */
+	__builtin_prefetch(&s->src.seq, 1);
+	__builtin_prefetch(&s->src.jit, 1);
+	__builtin_prefetch(&s->src.hi, 1);
 	__builtin_prefetch(&s->seg, 1);
 	if (pkt->len >= 2)
 		__builtin_prefetch(&s->map[pkt->p[1] & 0x7f]);
 	__builtin_prefetch(&s->st, 1);
-	__builtin_prefetch((const char *)&s->st + 64, 1);
-	if (s->dec != NULL)
-		__builtin_prefetch(s->dec);
+	__builtin_prefetch(&s->st.first_ns, 1);
 	if (s->obuf != NULL && s->on < s->chunk) {
 		/* Where the samples go: a packet's worth, as G.711 fills. */
 		p = (const char *)(s->obuf + s->on);
