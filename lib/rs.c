@@ -62,6 +62,7 @@ struct rs_stream {
 	int			 paused;
 	int			 stopped;	/* port 0 */
 	int			 latched;	/* a sender was seen (plain calls) */
+	uint64_t		 t_last;	/* its last datagram (rec_last()) */
 	/*
 	 * Flow keys: where its RTP goes (the receiver's SDP address), and,
 	 * as a fallback, where it comes from (the sender's SDP address,
@@ -116,7 +117,8 @@ struct rs_rec {
 	enum rstate		 state;
 	int			 siprec;
 	struct siprec_addr	 src, srs;	/* SIP addresses */
-	uint64_t		 t_invite, t0, t_last;
+	uint64_t		 t_invite, t0;
+	uint64_t		 t_last;	/* SIP; with the streams': rec_last() */
 	struct rs_txn		 txn;
 	struct rs_txn		*prack;		/* an offer in a PRACK (RFC 3262) */
 	int			 offer_in_2xx;	/* offerless INVITE: answer in ACK */
@@ -2122,7 +2124,7 @@ to_stream(struct siprec_rs *rs, struct rs_stream *s, const uint8_t *data,
 {
 	struct siprec_diag d;
 
-	s->rec->t_last = ts;
+	s->t_last = ts;
 	if (s->stopped)
 		return;
 	if (s->srtp == NULL && rs->keys != NULL && len >= 12) {
@@ -2301,16 +2303,34 @@ siprec_rs_new(const struct siprec_rs_opts *o, struct siprec_rs **out,
 	return SIPREC_OK;
 }
 
+/*
+ * The time of a recording's last packet: its last SIP message's, or a
+ * stream's last datagram's.  Kept per stream, so that a datagram does
+ * not write to the recording's state too.
+ */
+static uint64_t
+rec_last(const struct rs_rec *r)
+{
+	uint64_t t = r->t_last;
+	unsigned int i;
+
+	for (i = 0; i < r->nst; i++)
+		if (r->st[i].t_last > t)
+			t = r->st[i].t_last;
+	return t;
+}
+
 static void
 idle_check(struct siprec_rs *rs, uint64_t now)
 {
 	struct rs_rec *r, *next;
+	uint64_t last;
 
 	rs->last_idle_check = now;
 	for (r = rs->all; r != NULL; r = next) {
 		next = r->next;
-		if (r->t_last + rs->o.idle_ns < now)
-			finish(rs, r, r->t_last, "idle");
+		if ((last = rec_last(r)) + rs->o.idle_ns < now)
+			finish(rs, r, last, "idle");
 	}
 }
 
@@ -2345,8 +2365,8 @@ handle(struct siprec_rs *rs, const struct siprec_pkt *p)
 /*
  * Look-ahead (o.ahead).  Among thousands of streams, a datagram's
  * handling is a chain of cache misses waited for one after the other:
- * the stream its destination names, then that stream's media state and
- * recording, then where its samples go.  So siprec_rs_packet() queues
+ * the stream its destination names, then that stream's media state,
+ * then where its samples go.  So siprec_rs_packet() queues
  * UDP datagrams and handles each one 3 * AHEAD_STEP datagrams later, in
  * order; on the way, every AHEAD_STEP datagrams, one link of its chain
  * is prefetched, each read from what the step before brought in.  These
@@ -2370,8 +2390,6 @@ ahead_fetch(struct siprec_rs *rs, const struct ahead *a, int step)
 		__builtin_prefetch((const char *)s + 64);
 		break;
 	case 1:
-		if (s->rec != NULL)
-			__builtin_prefetch(&s->rec->t_last, 1);
 		if (s->s != NULL)
 			siprec__stream_prefetch(s->s, NULL);
 		break;

@@ -123,8 +123,12 @@ main(void)
 	/* No packet for longer than the idle time: the tick ends it. */
 	siprec_rs_tick(rs, t + 3000000000ull);
 	CHECK(ndone == 0);
+	/* Idle from the last RTP (1 s), not from the last SIP (1 ms). */
+	siprec_rs_tick(rs, t + 5500000000ull);
+	CHECK(ndone == 0);
 	siprec_rs_tick(rs, t + 7000000000ull);
 	CHECK(ndone == 1);
+	CHECK(last.end_ns == t + 20000000ull * 50);
 	CHECK(strcmp(events, "start stream end ") == 0);
 	CHECK(last.streams == 1 && last_packets == 50);
 	CHECK(strcmp(last_label, "1") == 0);
