@@ -150,3 +150,9 @@ siprec__pool_put(void *p, size_t n)
 	P.cls[c].list = f;
 	pthread_mutex_unlock(&P.mu);
 }
+
+int
+siprec__pool_regions(void)
+{
+	return !POOL_OFF;
+}

@@ -21,4 +21,7 @@
 void	*siprec__pool_get(size_t n);
 void	 siprec__pool_put(void *, size_t n);
 
+/* 1 when objects come from the regions, 0 when from malloc(). */
+int	 siprec__pool_regions(void);
+
 #endif

@@ -9,18 +9,6 @@
 #include "../../lib/pool_int.h"
 #include "check.h"
 
-/* As lib/pool.c: under AddressSanitizer the pool is malloc() and free(). */
-#if defined(__SANITIZE_ADDRESS__)
-#define POOL_OFF	1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define POOL_OFF	1
-#endif
-#endif
-#ifndef POOL_OFF
-#define POOL_OFF	0
-#endif
-
 #define MIB2		((uintptr_t)2 * 1024 * 1024)
 #define NOBJ		600		/* of 5,888 bytes: two regions */
 #define NTHREAD		4
@@ -113,7 +101,7 @@ main(void)
 	/* The first object starts a region: 2 MiB-aligned, advised. */
 	p = siprec__pool_get(5888);
 	CHECK(p != NULL);
-	if (!POOL_OFF) {
+	if (siprec__pool_regions()) {
 		CHECK(((uintptr_t)p & (MIB2 - 1)) == 0);
 		if (thp_on() && (e = thp_eligible(p)) >= 0)
 			CHECK(e == 1);
@@ -146,7 +134,7 @@ main(void)
 	q = siprec__pool_get(32768);
 	CHECK(q != NULL && q != obj[7]);
 	p = siprec__pool_get(5888);
-	if (!POOL_OFF)
+	if (siprec__pool_regions())
 		CHECK(p == obj[7]);
 	obj[7] = p;
 	siprec__pool_put(q, 32768);
@@ -154,7 +142,7 @@ main(void)
 	/* Sizes round to a cache line: 5,880 shares 5,888's objects. */
 	siprec__pool_put(obj[9], 5888);
 	p = siprec__pool_get(5880);
-	if (!POOL_OFF)
+	if (siprec__pool_regions())
 		CHECK(p == obj[9]);
 	obj[9] = p;
 
