@@ -69,6 +69,16 @@ double		siprec__jitter_ms(const struct siprec__jitter *);
 void		siprec__stream_prefetch(const struct siprec_stream *,
 		    const struct siprec_slice *pkt);
 
+/* v as 4 bytes in network order (RTP and RTCP fields). */
+static inline void
+siprec__put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
 /*
  * Exact floor(a * b / c) as long as b * c fits in 64 bits.  Inline: it
  * runs several times a packet, mostly with b == c (the RTP clock is the

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* RTP header parsing, RTCP detection and RFC 3550 sequence and jitter state. */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <siprec/media.h>
@@ -226,4 +227,92 @@ siprec__jitter_ms(const struct siprec__jitter *jt)
 	if (!jt->init || jt->clock == 0)
 		return 0.0;
 	return jt->j * 1000.0 / jt->clock;
+}
+
+/* --- receiver reports ------------------------------------------------- */
+
+struct siprec_rr {
+	int			 on;		/* a source is reported */
+	uint32_t		 ssrc;
+	struct siprec__seq	 seq;
+	struct siprec__jitter	 jit;
+	uint64_t		 expected_prior, received_prior;
+};
+
+struct siprec_rr *
+siprec_rr_new(void)
+{
+	return calloc(1, sizeof(struct siprec_rr));
+}
+
+void
+siprec_rr_free(struct siprec_rr *rr)
+{
+	free(rr);
+}
+
+int
+siprec_rr_rtp(struct siprec_rr *rr, const uint8_t *p, size_t n,
+    uint64_t arrival_ns, unsigned int clock)
+{
+	uint32_t ssrc, ts;
+	uint16_t seq;
+
+	if (rr == NULL || p == NULL || n < RTP_HDR || (p[0] >> 6) != 2 ||
+	    siprec_rtp_is_rtcp(p, n))
+		return 0;
+	seq = (uint16_t)(p[2] << 8 | p[3]);
+	ts = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 |
+	    (uint32_t)p[6] << 8 | p[7];
+	ssrc = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 |
+	    (uint32_t)p[10] << 8 | p[11];
+	if (!rr->on) {
+		rr->on = 1;
+		rr->ssrc = ssrc;
+		siprec__seq_start(&rr->seq, seq);
+	} else if (ssrc != rr->ssrc)
+		return 0;
+	if (siprec__seq_update(&rr->seq, seq) == SIPREC__SEQ_RESTART)
+		rr->expected_prior = rr->received_prior = 0;
+	siprec__jitter_update(&rr->jit, arrival_ns, ts, clock);
+	return 1;
+}
+
+int
+siprec_rr_ssrc(const struct siprec_rr *rr, uint32_t *ssrc)
+{
+	if (rr == NULL || !rr->on)
+		return 0;
+	*ssrc = rr->ssrc;
+	return 1;
+}
+
+void
+siprec_rr_block(struct siprec_rr *rr, uint32_t lsr, uint32_t dlsr,
+    uint8_t out[24])
+{
+	const struct siprec__seq *s = &rr->seq;
+	uint64_t expected = 0, exp_int, rec_int, lost;
+	uint32_t fraction = 0;
+
+	/* A.3: nothing is expected while the source is on probation. */
+	if (rr->on && !s->probation)
+		expected = s->cycles + s->max_seq - s->base_seq + 1;
+	exp_int = expected - rr->expected_prior;
+	rec_int = s->received - rr->received_prior;
+	if (expected >= rr->expected_prior && exp_int > rec_int)
+		fraction = (uint32_t)(((exp_int - rec_int) << 8) / exp_int);
+	rr->expected_prior = expected;
+	rr->received_prior = s->received;
+	/* Cumulative loss: a 24-bit signed field; it never goes below 0. */
+	lost = rr->on ? siprec__seq_lost(s) : 0;
+	if (lost > 0x7fffff)
+		lost = 0x7fffff;
+	siprec__put32(out, rr->ssrc);
+	siprec__put32(out + 4, (fraction > 255 ? 255 : fraction) << 24 |
+	    (uint32_t)lost);
+	siprec__put32(out + 8, (uint32_t)(s->cycles + s->max_seq));
+	siprec__put32(out + 12, rr->jit.init ? (uint32_t)rr->jit.j : 0);
+	siprec__put32(out + 16, lsr);
+	siprec__put32(out + 20, dlsr);
 }

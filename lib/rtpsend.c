@@ -16,6 +16,7 @@
 #include <siprec/rtpsend.h>
 
 #include "gcry_int.h"
+#include "media_int.h"
 #include "srtp_int.h"
 
 /* --- suites -------------------------------------------------------------- */
@@ -287,15 +288,6 @@ siprec_rtp_tx_octets(const struct siprec_rtp_tx *t)
 	return t->octets;
 }
 
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 enum siprec_err
 siprec_rtp_tx_packet(struct siprec_rtp_tx *t, const uint8_t *payload,
     size_t len, uint8_t *out, size_t cap, size_t *outlen)
@@ -315,8 +307,8 @@ siprec_rtp_tx_packet(struct siprec_rtp_tx *t, const uint8_t *payload,
 	w[1] = (uint8_t)(t->pt | (t->marker ? 0x80 : 0));
 	w[2] = (uint8_t)(t->seq >> 8);
 	w[3] = (uint8_t)t->seq;
-	put32(w + 4, t->ts);
-	put32(w + 8, t->ssrc);
+	siprec__put32(w + 4, t->ts);
+	siprec__put32(w + 8, t->ssrc);
 	if (len > 0)
 		memcpy(w + 12, payload, len);
 	n = (int)(12 + len);
@@ -360,7 +352,7 @@ siprec_rtcp_sdes(uint8_t *out, size_t cap, uint32_t ssrc, const char *cname)
 	out[1] = 202;
 	out[2] = (uint8_t)((n / 4 - 1) >> 8);
 	out[3] = (uint8_t)(n / 4 - 1);
-	put32(out + 4, ssrc);
+	siprec__put32(out + 4, ssrc);
 	out[8] = 1;			/* CNAME */
 	out[9] = (uint8_t)cl;
 	memcpy(out + 10, cname, cl);
@@ -386,15 +378,15 @@ siprec_rtp_tx_sr(struct siprec_rtp_tx *t, uint64_t ntp_ns, uint8_t *out,
 	w[1] = 200;
 	w[2] = 0;
 	w[3] = 6;
-	put32(w + 4, t->ssrc);
+	siprec__put32(w + 4, t->ssrc);
 	/* NTP epoch 1900; 2208988800 s before 1970. */
 	sec = ntp_ns / 1000000000u + 2208988800u;
 	frac = ((ntp_ns % 1000000000u) << 32) / 1000000000u;
-	put32(w + 8, (uint32_t)sec);
-	put32(w + 12, (uint32_t)frac);
-	put32(w + 16, t->ts);
-	put32(w + 20, (uint32_t)t->packets);
-	put32(w + 24, (uint32_t)t->octets);
+	siprec__put32(w + 8, (uint32_t)sec);
+	siprec__put32(w + 12, (uint32_t)frac);
+	siprec__put32(w + 16, t->ts);
+	siprec__put32(w + 20, (uint32_t)t->packets);
+	siprec__put32(w + 24, (uint32_t)t->octets);
 	if ((sdes = siprec_rtcp_sdes(w + 28, sizeof(t->work) - 28 -
 	    SRTP_MAX_TRAILER_LEN, t->ssrc, t->cname)) == 0)
 		return SIPREC_ETOOBIG;

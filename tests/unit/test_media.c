@@ -360,6 +360,85 @@ test_rtcp(void)
 	CHECK(siprec_rtp_is_rtcp(rr, sizeof(rr)) == 0);
 }
 
+/* --- receiver reports --------------------------------------------------- */
+
+static uint32_t
+be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+static void
+test_rr(void)
+{
+	struct siprec_rr *rr = siprec_rr_new();
+	uint8_t b[172], pl[160], blk[24];
+	uint8_t rtcp[8] = { 0x80, 200, 0, 6, 0, 0, 0, 1 };
+	uint32_t ssrc = 0;
+	uint64_t at;
+	double j = 0, d;
+	int64_t prev = 0, tr;
+	int i, bad = 0;
+
+	CHECK(rr != NULL);
+	if (rr == NULL)
+		return;
+	memset(pl, 0xff, sizeof(pl));
+	CHECK(siprec_rr_ssrc(rr, &ssrc) == 0);
+	/* Before any packet: an empty block. */
+	siprec_rr_block(rr, 0, 0, blk);
+	CHECK(be32(blk + 4) == 0 && be32(blk + 12) == 0);
+
+	/*
+	 * 300 packets of 20 ms from sequence 65500 (it wraps), three never
+	 * sent; every odd one arrives 4 ms late (jitter of A.8).
+	 */
+	for (i = 0; i < 300; i++) {
+		if (i == 100 || i == 101 || i == 200)
+			continue;
+		at = T0 + (uint64_t)i * 20 * MS + (i % 2 ? 4 * MS : 0);
+		mkpkt(b, 0, 0, (uint16_t)(65500 + i), 1000 + 160u * (uint32_t)i,
+		    0x5ec0c0de, pl, sizeof(pl));
+		TALLY(bad, siprec_rr_rtp(rr, b, sizeof(b), at, 8000) == 1);
+		/* The same A.8 in doubles: transit in 8 kHz units. */
+		tr = (int64_t)((at - T0) * 8 / MS) - 160 * i;
+		if (i > 0) {
+			d = (double)(tr > prev ? tr - prev : prev - tr);
+			j += (d - j) / 16;
+		}
+		prev = tr;
+	}
+	CHECK(bad == 0);
+	CHECK(siprec_rr_ssrc(rr, &ssrc) == 1 && ssrc == 0x5ec0c0de);
+	/* Another source, RTCP, a cut header: not counted. */
+	mkpkt(b, 0, 0, 1, 1, 0x12345678, pl, sizeof(pl));
+	CHECK(siprec_rr_rtp(rr, b, sizeof(b), T0 + 7 * SEC, 8000) == 0);
+	CHECK(siprec_rr_rtp(rr, rtcp, sizeof(rtcp), T0 + 7 * SEC, 8000) == 0);
+	CHECK(siprec_rr_rtp(rr, b, 11, T0 + 7 * SEC, 8000) == 0);
+
+	siprec_rr_block(rr, 0xabcd1234, 65536, blk);
+	CHECK(be32(blk) == 0x5ec0c0de);
+	/*
+	 * A.1 probation: counting starts at the second packet, so 299
+	 * expected, 296 received: 3 lost, fraction 3 * 256 / 299.
+	 */
+	CHECK((be32(blk + 4) & 0xffffff) == 3);
+	CHECK(be32(blk + 4) >> 24 == 3 * 256 / 299);
+	CHECK(be32(blk + 8) == 65536 + (65500 + 299 - 65536));
+	CHECK(be32(blk + 12) == (uint32_t)j && j > 20);
+	CHECK(be32(blk + 16) == 0xabcd1234 && be32(blk + 20) == 65536);
+	/* A new interval: nothing lost in it. */
+	mkpkt(b, 0, 0, (uint16_t)(65500 + 300), 1000 + 160u * 300,
+	    0x5ec0c0de, pl, sizeof(pl));
+	CHECK(siprec_rr_rtp(rr, b, sizeof(b), T0 + 6 * SEC, 8000) == 1);
+	siprec_rr_block(rr, 0, 0, blk);
+	CHECK(be32(blk + 4) >> 24 == 0 && (be32(blk + 4) & 0xffffff) == 3);
+	CHECK(be32(blk + 8) == 65536 + (65500 + 300 - 65536));
+	siprec_rr_free(rr);
+	siprec_rr_free(NULL);
+}
+
 /* --- G.711 streams ------------------------------------------------------ */
 
 static void
@@ -1558,6 +1637,7 @@ main(void)
 
 	test_rtp_parse();
 	test_rtcp();
+	test_rr();
 	test_clean();
 	test_loss();
 	test_reorder_dup_late();

@@ -59,48 +59,22 @@ get32(const uint8_t *p)
 	    (uint32_t)p[2] << 8 | p[3];
 }
 
-/* What an RTP packet tells the receiver report (RFC 3550 A.1, A.8). */
+/* An RTP packet for the receiver report (the library's RFC 3550 A.1, A.8). */
 static void
 rr_rtp(struct srsd_rr *rr, const uint8_t *p, size_t n, uint64_t ts,
     const struct siprec_addr *from)
 {
-	uint32_t ssrc, rts, udelta;
-	uint16_t seq;
-	int64_t arrival, transit, dd;
+	uint32_t ssrc;
+	int first;
 
-	if (n < 12 || rr->srtp)
+	if (rr->srtp || rr->st == NULL)
 		return;
-	ssrc = get32(p + 8);
-	seq = (uint16_t)(p[2] << 8 | p[3]);
-	rts = get32(p + 4);
-	if (!rr->on) {
-		rr->on = 1;
-		rr->ssrc = ssrc;
-		rr->base_seq = rr->max_seq = seq;
+	first = !siprec_rr_ssrc(rr->st, &ssrc);
+	if (!siprec_rr_rtp(rr->st, p, n, ts, rr->rate != 0 ? rr->rate : 8000))
+		return;
+	if (first)
 		rr->last_ns = ts;	/* the first report after a period */
-	} else if (ssrc != rr->ssrc)
-		return;			/* reports are about the first source */
-	else {
-		udelta = (uint16_t)(seq - rr->max_seq);
-		if (udelta < 3000) {
-			if (seq < (uint16_t)rr->max_seq)
-				rr->cycles += 65536;
-			rr->max_seq = seq;
-		}
-	}
-	rr->received++;
 	rr->peer_rtp = *from;
-	if (rr->rate == 0)
-		rr->rate = 8000;
-	arrival = (int64_t)((ts / 1000) * rr->rate / 1000000);
-	transit = arrival - (int64_t)rts;
-	if (rr->received > 1) {
-		dd = transit - rr->transit;
-		if (dd < 0)
-			dd = -dd;
-		rr->jitter += ((double)dd - rr->jitter) / 16.0;
-	}
-	rr->transit = transit;
 }
 
 /* Send one compound RTCP packet: RR with one report block, SDES CNAME. */
@@ -112,24 +86,12 @@ rr_send(struct srsd_rtp *r, uint64_t now)
 	socklen_t sl;
 	struct siprec_addr to;
 	uint8_t b[128];
-	uint32_t ext = rr->cycles + rr->max_seq;
-	uint32_t expected = ext - rr->base_seq + 1;
-	uint32_t exp_int = expected - rr->expected_prior;
-	uint32_t rec_int = rr->received - rr->received_prior;
-	int32_t lost = (int32_t)(expected - rr->received);
-	int32_t lost_int = (int32_t)(exp_int - rec_int);
-	uint32_t fraction = exp_int == 0 || lost_int <= 0 ? 0 :
-	    ((uint32_t)lost_int << 8) / exp_int;
 	uint32_t dlsr = 0;
 	size_t n;
 	int fd = r->mux ? r->fd[0] : r->fd[1];
 
 	if (fd < 0)
 		return;
-	if (lost > 0x7fffff)
-		lost = 0x7fffff;
-	else if (lost < -0x800000)
-		lost = -0x800000;
 	if (rr->lsr_at_ns != 0)
 		dlsr = (uint32_t)((now - rr->lsr_at_ns) * 65536 / 1000000000ull);
 	/* RR: V=2, RC=1, PT=201, length 7 (32-bit words - 1). */
@@ -138,13 +100,7 @@ rr_send(struct srsd_rtp *r, uint64_t now)
 	b[2] = 0;
 	b[3] = 7;
 	put32(b + 4, rr->own_ssrc);
-	put32(b + 8, rr->ssrc);
-	put32(b + 12, (fraction > 255 ? 255 : fraction) << 24 |
-	    ((uint32_t)lost & 0xffffff));
-	put32(b + 16, ext);
-	put32(b + 20, (uint32_t)rr->jitter);
-	put32(b + 24, rr->lsr);
-	put32(b + 28, dlsr);
+	siprec_rr_block(rr->st, rr->lsr, dlsr, b + 8);
 	n = 32 + siprec_rtcp_sdes(b + 32, sizeof(b) - 32, rr->own_ssrc,
 	    "siprec-srs");
 	/* Symmetric RTCP (RFC 4961): where the source's RTCP comes from. */
@@ -158,8 +114,6 @@ rr_send(struct srsd_rtp *r, uint64_t now)
 	sl = siprec_net_sockaddr(&to, &ss);
 	if (sendto(fd, b, n, 0, (struct sockaddr *)&ss, sl) == (ssize_t)n)
 		rr->sent++;
-	rr->expected_prior = expected;
-	rr->received_prior = rr->received;
 	rr->last_ns = now;
 }
 
@@ -174,6 +128,7 @@ readable(void *arg, int fd, unsigned int events)
 	char cm[BATCH][CMSGLEN];
 	struct siprec_diag diag;
 	struct siprec_pkt p;
+	uint32_t ssrc;
 	int n, i, k = fd == r->fd[0] ? 0 : 1;
 
 	(void)events;
@@ -234,7 +189,7 @@ readable(void *arg, int fd, unsigned int events)
 			} else if (k == 0 && (p.data.p[0] >> 6) == 2)
 				rr_rtp(&r->rr, p.data.p, p.data.len, ts, &p.src);
 		}
-		if (r->rr.on && !r->rr.srtp &&
+		if (siprec_rr_ssrc(r->rr.st, &ssrc) && !r->rr.srtp &&
 		    siprec_loop_wall(d->loop) >= r->rr.last_ns + RR_PERIOD)
 			rr_send(r, siprec_loop_wall(d->loop));
 		if (n < BATCH)
@@ -274,12 +229,17 @@ srsd_rtp_open(struct srsd *d, const struct siprec_addr *ip, int mux)
 	r->d = d;
 	r->fd[0] = r->fd[1] = -1;
 	r->mux = mux;
+	if ((r->rr.st = siprec_rr_new()) == NULL) {
+		free(r);
+		return NULL;
+	}
 	if (getrandom(&r->rr.own_ssrc, sizeof(r->rr.own_ssrc), 0) !=
 	    (ssize_t)sizeof(r->rr.own_ssrc))
 		r->rr.own_ssrc = (uint32_t)(uintptr_t)r ^ (uint32_t)getpid();
 	if (d->o.port_lo == 0) {
 		/* -P 0: ports from the kernel; RTCP told by a=rtcp. */
 		if (bind_one(r, 0, ip, 0) != 0) {
+			siprec_rr_free(r->rr.st);
 			free(r);
 			return NULL;
 		}
@@ -313,6 +273,7 @@ srsd_rtp_open(struct srsd *d, const struct siprec_addr *ip, int mux)
 		d->ports[i / 8] |= (uint8_t)(1u << (i % 8));
 		return r;
 	}
+	siprec_rr_free(r->rr.st);
 	free(r);
 	errno = EADDRINUSE;
 	return NULL;
@@ -336,5 +297,6 @@ srsd_rtp_close(struct srsd_rtp *r)
 		    (r->d->o.port_lo & 1)) / 2;
 		r->d->ports[i / 8] &= (uint8_t)~(1u << (i % 8));
 	}
+	siprec_rr_free(r->rr.st);
 	free(r);
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <siprec/media.h>
 #include <siprec/meta.h>
 #include <siprec/net.h>
 #include <siprec/rs.h>
@@ -33,15 +34,10 @@ struct srsd_rtp {
 	 * Not for SRTP m-lines (they would need SRTCP).
 	 */
 	struct srsd_rr {
-		int		 on;		/* a source is being reported */
+		struct siprec_rr *st;		/* the source's statistics */
 		int		 srtp;		/* SRTP: no reports */
 		uint32_t	 own_ssrc;	/* ours, random */
-		uint32_t	 ssrc;		/* the source's */
 		uint32_t	 rate;		/* its RTP clock, Hz */
-		uint32_t	 base_seq, max_seq, cycles;
-		uint32_t	 received, expected_prior, received_prior;
-		double		 jitter;	/* timestamp units */
-		int64_t		 transit;
 		uint32_t	 lsr;		/* middle of the last SR's NTP */
 		uint64_t	 lsr_at_ns, last_ns;
 		struct siprec_addr peer_rtp, peer_rtcp;

@@ -23,6 +23,36 @@ enum siprec_err	siprec_rtp_parse(const uint8_t *, size_t, struct siprec_rtp *);
 /* RTCP on a shared port: second byte in 192..223 (RFC 5761 4). */
 int		siprec_rtp_is_rtcp(const uint8_t *, size_t);
 
+/*
+ * What a receiver reports of one RTP source (RFC 3550 6.4.1): loss and
+ * extended highest sequence number (A.1, with its probation, and A.3)
+ * and interarrival jitter (A.8).  The first packet's SSRC is the source
+ * reported; packets of any other are not counted.
+ */
+struct siprec_rr;
+
+struct siprec_rr *siprec_rr_new(void);		/* NULL: out of memory */
+void		siprec_rr_free(struct siprec_rr *);
+
+/*
+ * Count an RTP packet that arrived at arrival_ns, clock its RTP clock
+ * rate in Hz.  Returns 1 when counted, 0 when it is not RTP or not of
+ * the source reported.
+ */
+int		siprec_rr_rtp(struct siprec_rr *, const uint8_t *, size_t,
+		    uint64_t arrival_ns, unsigned int clock);
+
+/* The SSRC reported; 0 before the first packet counted. */
+int		siprec_rr_ssrc(const struct siprec_rr *, uint32_t *ssrc);
+
+/*
+ * Write the 24-byte report block about the source (6.4.1): fraction lost
+ * since the last block, cumulative loss, extended highest sequence number,
+ * jitter, and the caller's LSR and DLSR; the next interval starts.
+ */
+void		siprec_rr_block(struct siprec_rr *, uint32_t lsr, uint32_t dlsr,
+		    uint8_t out[24]);
+
 /* --- one recorded stream ------------------------------------------------ */
 
 enum siprec_format {
