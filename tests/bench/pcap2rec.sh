@@ -6,7 +6,10 @@
 #
 # Environment: B (build directory, default build), BENCH_CALLS (1000),
 # BENCH_CONCURRENT (the calls, at most 1000), BENCH_DURATION (60 seconds),
-# BENCH_RUNS (3), BENCH_SEED (1), BENCH_TSHARK_LIMIT (600: when one run
+# BENCH_RUNS (3: the tshark pipeline, the half-length capture),
+# BENCH_RUNS_FAST (5: siprec-pcap2rec and pcapfloor on the full capture,
+# taking turns, so that both meet the same state of the machine: on a
+# virtual machine it drifts by 10-20 % between minutes), BENCH_SEED (1), BENCH_TSHARK_LIMIT (600: when one run
 # of the tshark pipeline over the whole capture is expected to take
 # longer, in seconds, it runs on a capture of 1/BENCH_TSHARK_SCALE of the
 # calls instead, and so does siprec-pcap2rec for the ratio),
@@ -28,6 +31,7 @@ B=${B:-build}
 N=${BENCH_CALLS:-1000}
 D=${BENCH_DURATION:-60}
 R=${BENCH_RUNS:-3}
+RF=${BENCH_RUNS_FAST:-5}
 SEED=${BENCH_SEED:-1}
 LIMIT=${BENCH_TSHARK_LIMIT:-600}
 SCALE=${BENCH_TSHARK_SCALE:-10}
@@ -38,6 +42,7 @@ TARGET_FLAT=10		# per cent growth of peak RSS from half to full length
 
 isnum "$N" || die "BENCH_CALLS must be a positive integer: $N"
 isnum "$R" || die "BENCH_RUNS must be a positive integer: $R"
+isnum "$RF" || die "BENCH_RUNS_FAST must be a positive integer: $RF"
 isnum "$LIMIT" || die "BENCH_TSHARK_LIMIT must be a positive integer: $LIMIT"
 isnum "$SCALE" || die "BENCH_TSHARK_SCALE must be a positive integer: $SCALE"
 if [ -n "${BENCH_CONCURRENT:-}" ]; then
@@ -156,19 +161,19 @@ fail() {
 	} >&2
 }
 
-# measure NAME DIR EXT COUNT CMD...: BENCH_RUNS runs of CMD, which writes
-# into DIR (fresh for each run, removed after); each must exit 0 and
-# leave COUNT files *.EXT in DIR.  Sets M_MED (median wall seconds), M_RSS
-# (largest peak RSS, KiB) and M_RC (0, or the failing exit status); stops
-# at the first failure.
+# measure NAME DIR EXT COUNT CMD...: MR runs (default BENCH_RUNS) of CMD,
+# which writes into DIR (fresh for each run, removed after); each must
+# exit 0 and leave COUNT files *.EXT in DIR.  Sets M_MED (median wall
+# seconds), M_RSS (largest peak RSS, KiB) and M_RC (0, or the failing
+# exit status); the walls are in $tmp/walls.  Stops at the first failure.
 measure() {
-	m_name=$1 m_dir=$2 m_ext=$3 m_want=$4
+	m_name=$1 m_dir=$2 m_ext=$3 m_want=$4 m_runs=${MR:-$R}
 	shift 4
 	: >"$tmp/walls"
 	M_RSS=n/a
 	M_RC=0
 	i=0
-	while [ $i -lt "$R" ]; do
+	while [ $i -lt "$m_runs" ]; do
 		rm -rf "$m_dir"
 		sync
 		run_once "$@"
@@ -196,6 +201,17 @@ measure() {
 	M_MED=$(median "$tmp/walls")
 }
 
+# maxrss A B: the larger of two peak RSS values (either may be n/a).
+maxrss() {
+	if [ "$1" = n/a ]; then
+		echo "$2"
+	elif [ "$2" = n/a ] || [ "$1" -ge "$2" ]; then
+		echo "$1"
+	else
+		echo "$2"
+	fi
+}
+
 # gen FILE CALLS CONCURRENT DURATION: write a capture; set BYTES to its size.
 gen() {
 	"$GEN" -c "$2" -C "$3" -d "$4" -s "$SEED" "$1" ||
@@ -215,15 +231,33 @@ cap=$tmp/full.pcap
 echo "$prog: generating $N calls x $D s ($C concurrent)..." >&2
 gen "$cap" "$N" "$C" "$D"
 FULL_BYTES=$BYTES
-echo "$prog: siprec-pcap2rec, pcapfloor: $R runs each on" \
+echo "$prog: siprec-pcap2rec, pcapfloor: $RF runs each, in turn, on" \
     "$FULL_BYTES bytes..." >&2
-measure siprec-pcap2rec "$outd/out" wav $((2 * N)) \
-    "$OURS" -q -o "$outd/out" "$cap"
-O_MED=$M_MED O_RSS=$M_RSS O_RC=$M_RC
-# pcapfloor and the tshark pipeline key streams by destination port, which
-# calls in the same slot of later rounds reuse: 2 * C streams, not 2 * N.
-measure pcapfloor "$outd/out" raw $((2 * C)) "$FLOOR" -q -o "$outd/out" "$cap"
-F_MED=$M_MED F_RSS=$M_RSS F_RC=$M_RC
+: >"$tmp/o.walls"
+: >"$tmp/f.walls"
+O_RSS=n/a O_RC=0 F_RSS=n/a F_RC=0
+k=0
+while [ $k -lt "$RF" ]; do
+	MR=1 measure siprec-pcap2rec "$outd/out" wav $((2 * N)) \
+	    "$OURS" -q -o "$outd/out" "$cap"
+	O_RC=$M_RC
+	[ "$M_RC" = 0 ] || break
+	cat "$tmp/walls" >>"$tmp/o.walls"
+	O_RSS=$(maxrss "$O_RSS" "$M_RSS")
+	# pcapfloor and the tshark pipeline key streams by destination
+	# port, which calls in the same slot of later rounds reuse: 2 * C
+	# streams, not 2 * N.
+	MR=1 measure pcapfloor "$outd/out" raw $((2 * C)) "$FLOOR" -q \
+	    -o "$outd/out" "$cap"
+	F_RC=$M_RC
+	[ "$M_RC" = 0 ] || break
+	cat "$tmp/walls" >>"$tmp/f.walls"
+	F_RSS=$(maxrss "$F_RSS" "$M_RSS")
+	k=$((k + 1))
+done
+O_MED=$(median "$tmp/o.walls") F_MED=$(median "$tmp/f.walls")
+O_WALLS=$(awk '{ printf "%s%.2f", (NR > 1 ? " " : ""), $1 }' "$tmp/o.walls")
+F_WALLS=$(awk '{ printf "%s%.2f", (NR > 1 ? " " : ""), $1 }' "$tmp/f.walls")
 
 # Half the duration, same concurrency: does peak memory stay flat?
 echo "$prog: siprec-pcap2rec on $N calls x $HALF s..." >&2
@@ -354,14 +388,16 @@ printf 'siprec-pcap2rec vs the tshark pipeline vs pcapfloor:'
 printf ' %s two-stream G.711 calls x %s s, %s at once, seed %s\n' \
     "$N" "$D" "$C" "$SEED"
 printf 'outputs written to %s (%s)\n' "$obase" "$OUTFS"
-printf 'median wall time of %s runs; MB/s = capture MB (1e6 bytes) per' "$R"
-printf ' second;\npeak RSS = largest of the runs (a pipeline: its largest'
-printf ' process)\n'
+printf 'median wall time of %s runs (full capture: %s each, in turns);' \
+    "$R" "$RF"
+printf ' MB/s = capture MB\n(1e6 bytes) per second; peak RSS = largest'
+printf ' of the runs (a pipeline: its largest\nprocess)\n'
 printf '  %-24s %-7s %8s %9s %9s %11s %5s\n' tool capture 'MB' 'wall s' \
     'MB/s' 'peak RSS' exit
 row 'siprec-pcap2rec -q' full "$FULL_BYTES" "$O_MED" "$O_RSS" "$O_RC"
 row 'siprec-pcap2rec -q' half "$HALF_BYTES" "$H_MED" "$H_RSS" "$H_RC"
 row pcapfloor full "$FULL_BYTES" "$F_MED" "$F_RSS" "$F_RC"
+printf '  runs, s: siprec-pcap2rec %s; pcapfloor %s\n' "$O_WALLS" "$F_WALLS"
 case $T_MODE in
 full)
 	row 'tshark+awk+xxd+sox' full "$T_BYTES" "$T_MED" "$T_RSS" "$T_RC"
@@ -425,12 +461,15 @@ jbool() {
 	*) printf null ;;
 	esac
 }
-# jrun TOOL CAPTURE CALLS DURATION BYTES MEDIAN RSS EXIT
+# jrun TOOL CAPTURE CALLS DURATION BYTES MEDIAN RSS EXIT [WALLS]
 jrun() {
 	printf '{"type":"run","tool":%s,"capture":%s,"calls":%s,' \
 	    "$(jstr "$1")" "$(jstr "$2")" "$3"
 	printf '"duration_s":%s,"bytes":%s,"median_s":%s,"mb_per_s":%s,' \
 	    "$4" "$5" "$(jnum "$6")" "$(jnum "$(mbps "$5" "$6")")"
+	if [ -n "${9:-}" ]; then
+		printf '"walls_s":[%s],' "$(printf '%s' "$9" | tr ' ' ',')"
+	fi
 	printf '"peak_rss_kib":%s,"exit":%s}\n' "$(jnum "$7")" "$(jnum "$8")"
 }
 
@@ -445,14 +484,17 @@ if ! {
 	    "$(jnum "$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo n/a)")"
 	printf '"calls":%s,"concurrent":%s,"duration_s":%s,"seed":%s,' \
 	    "$N" "$C" "$D" "$(jstr "$SEED")"
-	printf '"runs":%s,"output_fs":%s,"siprec_pcap2rec":%s,' "$R" \
-	    "$(jstr "$OUTFS")" "$(jstr "$over")"
+	printf '"runs":%s,"runs_fast":%s,"output_fs":%s,' "$R" "$RF" \
+	    "$(jstr "$OUTFS")"
+	printf '"siprec_pcap2rec":%s,' \
+	    "$(jstr "$over")"
 	printf '"tshark":%s}\n' "$tver"
 	jrun siprec-pcap2rec full "$N" "$D" "$FULL_BYTES" "$O_MED" "$O_RSS" \
-	    "$O_RC"
+	    "$O_RC" "$O_WALLS"
 	jrun siprec-pcap2rec half "$N" "$HALF" "$HALF_BYTES" "$H_MED" \
 	    "$H_RSS" "$H_RC"
-	jrun pcapfloor full "$N" "$D" "$FULL_BYTES" "$F_MED" "$F_RSS" "$F_RC"
+	jrun pcapfloor full "$N" "$D" "$FULL_BYTES" "$F_MED" "$F_RSS" "$F_RC" \
+	    "$F_WALLS"
 	case $T_MODE in
 	full)
 		jrun tshark-pipeline full "$N" "$D" "$T_BYTES" "$T_MED" \
