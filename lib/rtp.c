@@ -165,6 +165,15 @@ siprec__seq_update(struct siprec__seq *s, uint16_t seq)
 	return SIPREC__SEQ_VALID;
 }
 
+/* A.3: extended_max - base_seq + 1; none while on probation. */
+static uint64_t
+seq_expected(const struct siprec__seq *s)
+{
+	if (s->probation)
+		return 0;
+	return s->cycles + s->max_seq - s->base_seq + 1;
+}
+
 uint64_t
 siprec__seq_lost(const struct siprec__seq *s)
 {
@@ -172,8 +181,7 @@ siprec__seq_lost(const struct siprec__seq *s)
 
 	if (s->probation)
 		return s->lost_prior;
-	/* A.3: extended_max - base_seq + 1 */
-	expected = s->cycles + s->max_seq - s->base_seq + 1;
+	expected = seq_expected(s);
 	if (expected <= s->received)
 		return s->lost_prior;
 	return s->lost_prior + (expected - s->received);
@@ -255,26 +263,20 @@ int
 siprec_rr_rtp(struct siprec_rr *rr, const uint8_t *p, size_t n,
     uint64_t arrival_ns, unsigned int clock)
 {
-	uint32_t ssrc, ts;
-	uint16_t seq;
+	struct siprec_rtp r;
 
-	if (rr == NULL || p == NULL || n < RTP_HDR || (p[0] >> 6) != 2 ||
+	if (rr == NULL || siprec_rtp_parse(p, n, &r) != SIPREC_OK ||
 	    siprec_rtp_is_rtcp(p, n))
 		return 0;
-	seq = (uint16_t)(p[2] << 8 | p[3]);
-	ts = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 |
-	    (uint32_t)p[6] << 8 | p[7];
-	ssrc = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 |
-	    (uint32_t)p[10] << 8 | p[11];
 	if (!rr->on) {
 		rr->on = 1;
-		rr->ssrc = ssrc;
-		siprec__seq_start(&rr->seq, seq);
-	} else if (ssrc != rr->ssrc)
+		rr->ssrc = r.ssrc;
+		siprec__seq_start(&rr->seq, r.seq);
+	} else if (r.ssrc != rr->ssrc)
 		return 0;
-	if (siprec__seq_update(&rr->seq, seq) == SIPREC__SEQ_RESTART)
+	if (siprec__seq_update(&rr->seq, r.seq) == SIPREC__SEQ_RESTART)
 		rr->expected_prior = rr->received_prior = 0;
-	siprec__jitter_update(&rr->jit, arrival_ns, ts, clock);
+	siprec__jitter_update(&rr->jit, arrival_ns, r.ts, clock);
 	return 1;
 }
 
@@ -292,12 +294,10 @@ siprec_rr_block(struct siprec_rr *rr, uint32_t lsr, uint32_t dlsr,
     uint8_t out[24])
 {
 	const struct siprec__seq *s = &rr->seq;
-	uint64_t expected = 0, exp_int, rec_int, lost;
+	uint64_t expected = rr->on ? seq_expected(s) : 0, exp_int, rec_int,
+	    lost;
 	uint32_t fraction = 0;
 
-	/* A.3: nothing is expected while the source is on probation. */
-	if (rr->on && !s->probation)
-		expected = s->cycles + s->max_seq - s->base_seq + 1;
 	exp_int = expected - rr->expected_prior;
 	rec_int = s->received - rr->received_prior;
 	if (expected >= rr->expected_prior && exp_int > rec_int)
