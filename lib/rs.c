@@ -2406,15 +2406,21 @@ ahead_at(struct siprec_rs *rs, size_t i)
 	return &rs->q[(rs->qhead + i) % AHEAD];
 }
 
+/* Handle the oldest datagram queued. */
+static void
+ahead_pop(struct siprec_rs *rs)
+{
+	handle(rs, &rs->q[rs->qhead].p);
+	rs->qhead = (rs->qhead + 1) % AHEAD;
+	rs->qn--;
+}
+
 /* Handle every datagram queued, in order. */
 static void
 ahead_drain(struct siprec_rs *rs)
 {
-	while (rs->qn > 0) {
-		handle(rs, &rs->q[rs->qhead].p);
-		rs->qhead = (rs->qhead + 1) % AHEAD;
-		rs->qn--;
-	}
+	while (rs->qn > 0)
+		ahead_pop(rs);
 }
 
 /* Queue a datagram; 0 when it is not to be queued. */
@@ -2438,11 +2444,8 @@ ahead_put(struct siprec_rs *rs, const struct siprec_pkt *p)
 		ahead_fetch(rs, ahead_at(rs, rs->qn - 1 - AHEAD_STEP), 1);
 	if (rs->qn > 2 * AHEAD_STEP)
 		ahead_fetch(rs, ahead_at(rs, rs->qn - 1 - 2 * AHEAD_STEP), 2);
-	if (rs->qn > 3 * AHEAD_STEP) {
-		handle(rs, &rs->q[rs->qhead].p);
-		rs->qhead = (rs->qhead + 1) % AHEAD;
-		rs->qn--;
-	}
+	if (rs->qn > 3 * AHEAD_STEP)
+		ahead_pop(rs);
 	return 1;
 }
 
